@@ -1,0 +1,66 @@
+package checker
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/history/edn"
+	"github.com/faultline/faultline/history/jepsenlog"
+)
+
+// Formats lists the history formats ReadHistory reads.
+var Formats = []string{"jsonl", "jepsen", "edn"}
+
+// ReadHistory reads a history file in format "jsonl" (faultline's own,
+// the default when format is ""), "jepsen" (Jepsen's text log) or "edn"
+// (one EDN map per line). An unknown format is an error wrapping
+// ErrBadInput; a malformed file one wrapping history.ErrMalformed.
+func ReadHistory(path, format string) (history.History, error) {
+	if err := checkFormat(format); err != nil {
+		return nil, err
+	}
+	switch format {
+	case "", "jsonl":
+		return history.ReadFile(path)
+	case "jepsen":
+		return jepsenlog.ReadFile(path)
+	default:
+		return edn.ReadFile(path)
+	}
+}
+
+func checkFormat(format string) error {
+	switch format {
+	case "", "jsonl", "jepsen", "edn":
+		return nil
+	}
+	return fmt.Errorf("%w: --format %q is not one of %s", ErrBadInput, format, strings.Join(Formats, ", "))
+}
+
+// AnalyzeFile checks the history at path for linearizability against the
+// model called model ("cas-register", "kv"); opts supplies the timeouts and
+// minimum activity (its Model is replaced). Errors: ErrBadInput for an
+// unknown model or format or ops the model cannot read, history.ErrMalformed
+// for a malformed file; a check that cannot decide is an unknown Result,
+// not an error.
+func AnalyzeFile(ctx context.Context, path, model, format string, opts Linearizable) (Result, error) {
+	m, err := ModelByName(model)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := checkFormat(format); err != nil {
+		return Result{}, err
+	}
+	h, err := ReadHistory(path, format)
+	if err != nil {
+		return Result{}, err
+	}
+	opts.Model = m
+	prep, err := m.prepare(h)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return opts.check(ctx, prep), nil
+}

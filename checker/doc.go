@@ -1,0 +1,29 @@
+// Package checker turns a history into verdicts: valid, invalid or unknown.
+//
+// Contract: a Checker is a pure function of the history (no SSH, no clock
+// but its timeout, no goroutines left running). Run runs several, turns a
+// panic into unknown and merges verdicts as invalid > unknown > valid. The
+// verdict is never a false valid: a timeout, a cancelled context, a crash or
+// too little activity is unknown.
+//
+// Linearizable checks per-key linearizability with porcupine against a Model
+// (CASRegister: read/write/cas on int registers; KV: get/put/append on
+// strings). Ops whose outcome is unknown (info, or never completed) are
+// checked as returning at the end of time with an output the model accepts
+// whatever it is, so an indeterminate write is never mistaken for a lost
+// one; fails are dropped; nemesis ops are ignored. On invalid, Summary names
+// the key and the op that cannot be linearized after porcupine's longest
+// linearizable prefix.
+//
+// WriteTimeline draws porcupine's HTML timeline (failing keys first, nemesis
+// faults as annotated intervals) in a separate, bounded pass; AnalyzeFile is
+// the `faultline analyze --model M --format F FILE` entry point.
+//
+//	lin := checker.Linearizable{Model: checker.CASRegister(), Timeout: time.Minute}
+//	res := checker.Run(ctx, h, lin)
+//	r := res.Checkers[lin.Name()]
+//	if r.Verdict == checker.Invalid {
+//		checker.WriteTimelineFile(ctx, h, lin.Model, dir+"/timeline.html",
+//			checker.TimelineOptions{FailingKeys: checker.IllegalKeys(r)})
+//	}
+package checker

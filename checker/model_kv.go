@@ -1,0 +1,121 @@
+package checker
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"strconv"
+
+	"github.com/anishathalye/porcupine"
+
+	"github.com/faultline/faultline/history"
+)
+
+type kvInput struct {
+	Key string
+	F   byte // 'g' get, 'p' put, 'a' append
+	V   string
+}
+
+type kvOutput struct {
+	Known bool
+	V     string // get: the value read
+}
+
+// KV is the model of a key-value store of strings (initially ""): get (ok
+// value: the string), put (invoke value: the string) and append (invoke
+// value: the suffix). Fails are dropped; an info or open put/append is
+// applied at the end of time; a get with unknown result is dropped.
+func KV() Model {
+	step := func(s, in, out any) (bool, any) {
+		st, i, o := s.(string), in.(kvInput), out.(kvOutput)
+		switch i.F {
+		case 'g':
+			return !o.Known || o.V == st, st
+		case 'p':
+			return true, i.V
+		default:
+			return true, st + i.V
+		}
+	}
+	return Model{
+		Name: "kv",
+		Fs:   []string{"get", "put", "append"},
+		Porcupine: porcupine.Model{
+			Partition:   partitionByKey(func(in any) string { return in.(kvInput).Key }),
+			Init:        func() any { return "" },
+			Step:        step,
+			StepContext: stepContext(step),
+			Equal:       func(a, b any) bool { return a.(string) == b.(string) },
+			Hash: func(s any) uint64 {
+				h := fnv.New64a()
+				h.Write([]byte(s.(string)))
+				return h.Sum64()
+			},
+			DescribeOperation: func(in, out any) string {
+				i, o := in.(kvInput), out.(kvOutput)
+				res := "?"
+				if o.Known {
+					res = "ok"
+				}
+				switch i.F {
+				case 'g':
+					if o.Known {
+						res = strconv.Quote(o.V)
+					}
+					return fmt.Sprintf("get(%q) -> %s", i.Key, res)
+				case 'p':
+					return fmt.Sprintf("put(%q, %q) -> %s", i.Key, i.V, res)
+				default:
+					return fmt.Sprintf("append(%q, %q) -> %s", i.Key, i.V, res)
+				}
+			},
+			DescribeState:             func(s any) string { return strconv.Quote(s.(string)) },
+			DescribeOperationMetadata: describeMeta,
+		},
+		encode: encodeKV,
+	}
+}
+
+func decodeString(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", fmt.Errorf("value %s is not a string", raw)
+	}
+	return s, nil
+}
+
+func encodeKV(inv history.Op, comp *history.Op) (any, any, bool, error) {
+	typ := history.Info
+	if comp != nil {
+		typ = comp.Type
+	}
+	if typ == history.Fail {
+		return nil, nil, false, nil
+	}
+	known := typ == history.OK
+	in := kvInput{Key: inv.Key}
+	switch inv.F {
+	case "get":
+		if !known {
+			return nil, nil, false, nil
+		}
+		v, err := decodeString(comp.Value)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("get result %w", err)
+		}
+		in.F = 'g'
+		return in, kvOutput{Known: true, V: v}, true, nil
+	case "put", "append":
+		v, err := decodeString(inv.Value)
+		if err != nil {
+			return nil, nil, false, fmt.Errorf("%s argument %w", inv.F, err)
+		}
+		in.F, in.V = inv.F[0], v
+		return in, kvOutput{Known: known}, true, nil
+	}
+	return nil, nil, false, fmt.Errorf("f %q is not get, put or append", inv.F)
+}

@@ -1,0 +1,130 @@
+package checker
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/history"
+)
+
+func TestTimelineFailingFirstWithNemesis(t *testing.T) {
+	bad, err := history.ReadFile("testdata/register-bad-one-key-of-two.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Add a partition and a kill that is never healed, after the client ops.
+	end := bad[len(bad)-1].Time
+	for i, o := range []history.Op{
+		{Process: history.Nemesis, Type: history.Invoke, F: "start-partition"},
+		{Process: history.Nemesis, Type: history.OK, F: "start-partition", Value: history.Raw(map[string][]string{"n1": {"n2"}})},
+		{Process: history.Nemesis, Type: history.Invoke, F: "kill"},
+		{Process: history.Nemesis, Type: history.OK, F: "kill"},
+		{Process: history.Nemesis, Type: history.Invoke, F: "stop-partition"},
+		{Process: history.Nemesis, Type: history.OK, F: "stop-partition"},
+	} {
+		o.Index, o.Time = int64(len(bad)), end+int64(i+1)
+		bad = append(bad, o)
+	}
+	if err := bad.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res := Linearizable{Model: CASRegister()}.Check(context.Background(), bad)
+	if res.Verdict != Invalid {
+		t.Fatalf("%+v", res)
+	}
+	var buf bytes.Buffer
+	ti, err := WriteTimeline(context.Background(), bad, CASRegister(), &buf, TimelineOptions{FailingKeys: IllegalKeys(res)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ti.Keys) != 2 || ti.Keys[0] != "y" || ti.Keys[1] != "x" || ti.Incomplete {
+		t.Fatalf("timeline info %+v", ti)
+	}
+	out := buf.String()
+	y := strings.Index(out, `read(\"y\")`)
+	x := strings.Index(out, `read(\"x\")`)
+	if !strings.Contains(out, "<html") || y < 0 || x < 0 || y > x {
+		t.Fatalf("failing key y not drawn before x (y at %d, x at %d)", y, x)
+	}
+	for _, want := range []string{`"Description":"partition"`, `never healed`, `"Tag":"nemesis"`, `n1`} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("timeline lacks %s", want)
+		}
+	}
+}
+
+func TestTimelineBoundedSample(t *testing.T) {
+	var h history.History
+	for k := range 30 {
+		for _, o := range []history.Op{
+			{Process: 0, Type: history.Invoke, F: "write", Value: history.Raw(k)},
+			{Process: 0, Type: history.OK, F: "write", Value: history.Raw(k)},
+		} {
+			o.Key = string(rune('a'+k%26)) + string(rune('0'+k/26))
+			o.Index, o.Time = int64(len(h)), int64(len(h))
+			h = append(h, o)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "timeline.html")
+	ti, err := WriteTimelineFile(context.Background(), h, CASRegister(), path, TimelineOptions{FailingKeys: []string{"q0", "nope"}, MaxPassing: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ti.Keys) != 5 || ti.Keys[0] != "q0" {
+		t.Fatalf("keys %v", ti.Keys)
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("no file: %v", err)
+	}
+}
+
+func TestNemesisAnnotationsPairing(t *testing.T) {
+	var h history.History
+	add := func(f string, typ history.Type) {
+		h = append(h, history.Op{Index: int64(len(h)), Time: int64(len(h)) * 10, Process: history.Nemesis, Type: typ, F: f})
+	}
+	add("pause", history.Invoke)
+	add("pause", history.OK)
+	add("kill", history.Invoke)
+	add("kill", history.OK)
+	add("start", history.Invoke) // closes kill
+	add("start", history.OK)
+	add("resume", history.Invoke)
+	add("resume", history.OK)
+	add("clock-bump", history.Invoke)
+	add("clock-bump", history.Info)
+	as := nemesisAnnotations(h, 1000)
+	got := map[string][2]int64{}
+	for _, a := range as {
+		got[a.Description] = [2]int64{a.Start, a.End}
+	}
+	want := map[string][2]int64{"pause": {0, 70}, "kill": {20, 50}, "clock-bump": {80, 90}}
+	if len(got) != len(want) {
+		t.Fatalf("annotations %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Fatalf("%s: got %v want %v (all %v)", k, got[k], v, got)
+		}
+	}
+}
+
+func TestTimelineEtcd(t *testing.T) {
+	h, err := ReadHistory(fixtures+"/jepsen-etcd/etcd_000.log", "jepsen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := Linearizable{Model: CASRegister()}.Check(context.Background(), h)
+	var buf bytes.Buffer
+	ti, err := WriteTimeline(context.Background(), h, CASRegister(), &buf, TimelineOptions{FailingKeys: IllegalKeys(res)})
+	if err != nil || len(ti.Keys) != 1 || ti.Incomplete {
+		t.Fatalf("%+v %v", ti, err)
+	}
+	if !strings.Contains(buf.String(), `"PartialLinearizations":[[`) {
+		t.Fatal("timeline of an invalid history has no partial linearization")
+	}
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faultline/faultline/targets/paxos"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1   // the role failed at run time (store unreadable, port taken, ...)
+	exitBadArgs = 254 // bad flags: a one-line error, no stack trace
+)
+
+// version is set at link time (-ldflags "-X main.version=..."); otherwise
+// the module version from the build info is used.
+var version = ""
+
+// options are the parsed command-line flags, shared by every role.
+type options struct {
+	Role        string
+	ID          string
+	Listen      string
+	Peers       map[string]string // id -> host:port, this node included
+	Data        string
+	Mode        string
+	OpTimeout   time.Duration
+	PeerTimeout time.Duration
+	LogLevel    slog.Level
+}
+
+// A role runs one kind of node: it serves until ctx is cancelled (SIGTERM,
+// SIGINT) and then shuts down gracefully. New roles (kv, queue) are one
+// function and one line in roles.
+type role struct {
+	modes []string
+	run   func(ctx context.Context, o options, ln net.Listener, log *slog.Logger) error
+}
+
+var roles = map[string]role{
+	"register": {modes: []string{string(paxos.ModePaxos), string(paxos.ModeNaive)}, run: runRegister},
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	o, showVersion, err := parseFlags(args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stderr, usage())
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "faultline-node: %v\n", err)
+		return exitBadArgs
+	}
+	if showVersion {
+		fmt.Fprintf(stdout, "faultline-node %s\n", buildVersion())
+		return exitOK
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: o.LogLevel})).With("node", o.ID, "role", o.Role)
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		log.Error("faultline-node: listen", "addr", o.Listen, "err", err)
+		return exitFailure
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	log.Info("faultline-node: starting", "version", buildVersion(), "listen", ln.Addr().String(), "mode", o.Mode, "data", o.Data, "pid", os.Getpid())
+	if err := roles[o.Role].run(ctx, o, ln, log); err != nil {
+		log.Error("faultline-node: stopped", "err", err)
+		return exitFailure
+	}
+	log.Info("faultline-node: stopped")
+	return exitOK
+}
+
+func parseFlags(args []string) (o options, showVersion bool, err error) {
+	fs := flag.NewFlagSet("faultline-node", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.Role, "role", "", "the role to run: "+strings.Join(roleNames(), " | "))
+	fs.StringVar(&o.ID, "id", "", "this node's name, e.g. n1")
+	fs.StringVar(&o.Listen, "listen", "0.0.0.0:7000", "host:port to serve the HTTP API on")
+	peers := fs.String("peers", "", "every node of the cluster as id=host:port,... (this node included); default: this node alone")
+	fs.StringVar(&o.Data, "data", "/opt/faultline/data", "data directory (the durable state)")
+	fs.StringVar(&o.Mode, "mode", "", "the role's mode (register: paxos | naive; default paxos)")
+	fs.DurationVar(&o.OpTimeout, "op-timeout", time.Second, "deadline of one client operation, retries included")
+	fs.DurationVar(&o.PeerTimeout, "peer-timeout", 500*time.Millisecond, "deadline of one round phase")
+	level := fs.String("log-level", "info", "debug | info | warn | error")
+	fs.BoolVar(&showVersion, "version", false, "print the version and exit")
+	if err := fs.Parse(args); err != nil {
+		return o, false, err
+	}
+	if showVersion {
+		return o, true, nil
+	}
+	if fs.NArg() > 0 {
+		return o, false, fmt.Errorf("unexpected argument %q (all options are flags)", fs.Arg(0))
+	}
+	r, ok := roles[o.Role]
+	switch {
+	case o.Role == "":
+		return o, false, fmt.Errorf("--role is required (%s)", strings.Join(roleNames(), ", "))
+	case !ok:
+		return o, false, fmt.Errorf("unknown --role %q (want %s)", o.Role, strings.Join(roleNames(), ", "))
+	}
+	if o.Mode == "" {
+		o.Mode = r.modes[0]
+	}
+	if !slices.Contains(r.modes, o.Mode) {
+		return o, false, fmt.Errorf("role %s has no --mode %q (want %s)", o.Role, o.Mode, strings.Join(r.modes, ", "))
+	}
+	if o.ID == "" {
+		return o, false, errors.New("--id is required, e.g. --id n1")
+	}
+	if _, _, err := net.SplitHostPort(o.Listen); err != nil {
+		return o, false, fmt.Errorf("--listen %q: want host:port", o.Listen)
+	}
+	if o.Data == "" {
+		return o, false, errors.New("--data is empty")
+	}
+	if o.OpTimeout <= 0 || o.PeerTimeout <= 0 {
+		return o, false, errors.New("--op-timeout and --peer-timeout must be positive")
+	}
+	if err := o.LogLevel.UnmarshalText([]byte(*level)); err != nil {
+		return o, false, fmt.Errorf("--log-level %q: want debug, info, warn or error", *level)
+	}
+	o.Peers, err = parsePeers(*peers, o.ID, o.Listen)
+	return o, false, err
+}
+
+// parsePeers reads "n1=host:port,n2=host:port". An empty list means a
+// cluster of this node alone.
+func parsePeers(s, self, listen string) (map[string]string, error) {
+	peers := map[string]string{}
+	if strings.TrimSpace(s) == "" {
+		peers[self] = listen
+		return peers, nil
+	}
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		id, addr, ok := strings.Cut(item, "=")
+		if !ok || id == "" {
+			return nil, fmt.Errorf("--peers item %q: want id=host:port", item)
+		}
+		if _, _, err := net.SplitHostPort(addr); err != nil {
+			return nil, fmt.Errorf("--peers item %q: address %q is not host:port", item, addr)
+		}
+		if _, dup := peers[id]; dup {
+			return nil, fmt.Errorf("--peers names node %q twice", id)
+		}
+		peers[id] = addr
+	}
+	if _, ok := peers[self]; !ok {
+		return nil, fmt.Errorf("--peers does not include this node %q", self)
+	}
+	return peers, nil
+}
+
+func roleNames() []string {
+	var names []string
+	for n := range roles {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+func usage() string {
+	return `usage: faultline-node --role register --id n1 --listen 0.0.0.0:7000 \
+           --peers n1=198.18.0.11:7000,n2=198.18.0.12:7000,... \
+           --data /opt/faultline/data [--mode paxos|naive]
+
+flags: --role --id --listen --peers --data --mode --op-timeout --peer-timeout
+       --log-level --version
+Logs go to stderr; SIGTERM or SIGINT shut down gracefully. Bad flags exit 254.
+`
+}
+
+// serveUntil serves h on ln until ctx is done, then shuts down gracefully.
+func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("faultline-node: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

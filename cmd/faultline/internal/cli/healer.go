@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"sync"
+
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/targets/deploy"
+)
+
+// healer removes every fault faultline could have left on the nodes, from
+// any run: the nemeses' faults and stopped daemons. It is the preflight of
+// every test and the body of `faultline cluster heal`.
+type healer struct {
+	env    nemesis.Env
+	daemon deploy.Daemon
+}
+
+func (h *healer) Heal(ctx context.Context) error {
+	// Resume first: a stopped process must never be left behind.
+	errs := []error{h.each(func(node string) error {
+		_, err := h.daemon.Signal(ctx, h.env.Remotes[node], "CONT")
+		return err
+	})}
+	errs = append(errs, nemesis.HealAll(ctx, h.env))
+	return errors.Join(errs...)
+}
+
+func (h *healer) Residue(ctx context.Context) ([]string, error) {
+	var mu sync.Mutex
+	var res []string
+	err := h.each(func(node string) error {
+		stopped, err := h.daemon.Stopped(ctx, h.env.Remotes[node])
+		if stopped {
+			mu.Lock()
+			res = append(res, node+": faultline-node is stopped")
+			mu.Unlock()
+		}
+		return err
+	})
+	p, err2 := nemesis.NewPartition(h.env, rand.New(rand.NewPCG(1, 1)))
+	if err2 != nil {
+		return res, errors.Join(err, err2)
+	}
+	r, err2 := p.Residue(ctx)
+	return append(res, r...), errors.Join(err, err2)
+}
+
+func (h *healer) each(f func(node string) error) error {
+	errs := make([]error, len(h.env.Nodes))
+	var wg sync.WaitGroup
+	for i, n := range h.env.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,71 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	store        string
+	nodesFile    string
+	clusterName  string
+	insecureKeys bool
+	stdout       io.Writer
+	stderr       io.Writer
+}
+
+// Main runs the CLI and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	report(stderr, err)
+	return exitCode(err)
+}
+
+func newRootCmd(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "faultline",
+		Short: "A Jepsen-style test harness for distributed systems",
+		Long: `faultline deploys a system under test to nodes over SSH, runs concurrent
+client workloads while a nemesis injects partitions and crashes, records
+every operation, checks the history (linearizability with porcupine) and
+writes a report.
+
+Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error.`,
+		Example: `  faultline cluster up
+  faultline test --target register --workload register --nemesis partition,kill --time-limit 60s
+  faultline analyze store/latest`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return badInput("%s (see %s --help)", err, c.CommandPath())
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.store, "store", "store", "directory that holds the runs")
+	pf.StringVar(&g.nodesFile, "nodes-file", "", "YAML file naming the nodes (default: the local cluster's)")
+	pf.StringVar(&g.clusterName, "cluster", "default", "local cluster to use when no --nodes-file is given")
+	pf.BoolVar(&g.insecureKeys, "insecure-ignore-host-keys", false, "do not verify SSH host keys (logged; never the default)")
+	root.AddCommand(newClusterCmd(g), newTestCmd(g), newAnalyzeCmd(g), newListCmd(g), newVersionCmd(g))
+	return root
+}
+
+// noArgs is cobra.NoArgs as a bad-input error.
+func noArgs(c *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return badInput("%s takes no arguments, got %q (see --help)", c.CommandPath(), args[0])
+	}
+	return nil
+}

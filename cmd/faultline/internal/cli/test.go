@@ -1,0 +1,273 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/targets/deploy"
+	tregister "github.com/faultline/faultline/targets/register"
+	"github.com/faultline/faultline/workloads"
+	wregister "github.com/faultline/faultline/workloads/register"
+)
+
+type testOptions struct {
+	name        string
+	target      string
+	mode        string
+	workload    string
+	nemeses     string
+	timeLimit   time.Duration
+	interval    time.Duration
+	opTimeout   time.Duration
+	recovery    time.Duration
+	checkTime   time.Duration
+	concurrency int
+	rate        float64
+	seed        int64
+	nodeBinary  string
+}
+
+func newTestCmd(g *globals) *cobra.Command {
+	o := &testOptions{}
+	c := &cobra.Command{
+		Use:   "test",
+		Short: "Run one test: deploy, workload under faults, heal, check, report",
+		Long: `Runs one test against the nodes (the local cluster unless --nodes-file is
+given): heals leftovers, deploys the target, runs the workload with
+--concurrency clients at --rate ops/s for --time-limit while the nemesis
+follows a seeded fault schedule, heals, collects logs, checks the history
+and writes the run directory. Prints the verdict and the run directory;
+exits 0 valid, 1 invalid, 2 unknown.`,
+		Example: `  faultline test --target register --workload register --nemesis partition,kill --time-limit 60s
+  faultline test --target register --mode naive --nemesis partition --seed 7
+  faultline test --nemesis none --time-limit 10s --rate 50`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if !c.Flags().Changed("seed") {
+				o.seed = time.Now().UnixNano() % 1_000_000
+			}
+			return runTest(c.Context(), g, o)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&o.name, "name", "", "test name, the run's directory in the store (default TARGET-MODE-WORKLOAD)")
+	f.StringVar(&o.target, "target", "register", "system under test: "+strings.Join(targetNames(), ", ")+" (see faultline list)")
+	f.StringVar(&o.mode, "mode", "", "the target's named configuration (default: the target's first mode)")
+	f.StringVar(&o.workload, "workload", "", "workload (default: the target's first): "+strings.Join(workloadNames(), ", "))
+	f.StringVar(&o.nemeses, "nemesis", "partition,kill", "comma-separated faults ("+strings.Join(nemesis.Names(), ", ")+") or none")
+	f.DurationVar(&o.timeLimit, "time-limit", 60*time.Second, "how long the workload runs")
+	f.DurationVar(&o.interval, "nemesis-interval", 10*time.Second, "time between fault changes")
+	f.DurationVar(&o.opTimeout, "op-timeout", 2*time.Second, "a client op that takes longer is recorded as info")
+	f.DurationVar(&o.recovery, "recovery", 2*time.Second, "quiet time after the final heal")
+	f.DurationVar(&o.checkTime, "check-timeout", 60*time.Second, "linearizability check budget; past it the verdict is unknown")
+	f.IntVar(&o.concurrency, "concurrency", 10, "number of client workers")
+	f.Float64Var(&o.rate, "rate", 200, "target ops/s across all workers (0: as fast as possible)")
+	f.Int64Var(&o.seed, "seed", 0, "seed of the generator and the fault schedule (default: random, printed)")
+	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
+	return c
+}
+
+// parseNemeses validates --nemesis.
+func parseNemeses(s string) ([]string, error) {
+	if s == "" || s == "none" {
+		return nil, nil
+	}
+	known := map[string]bool{}
+	for _, n := range nemesis.Names() {
+		known[n] = true
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range strings.Split(s, ",") {
+		n = strings.TrimSpace(n)
+		if !known[n] {
+			return nil, badInput("--nemesis %q is unknown (known: %s, or none)", n, strings.Join(nemesis.Names(), ", "))
+		}
+		if !seen[n] {
+			out = append(out, n)
+			seen[n] = true
+		}
+	}
+	return out, nil
+}
+
+func (o *testOptions) validate() error {
+	switch {
+	case o.timeLimit <= 0:
+		return badInput("--time-limit %s: must be positive (e.g. 60s)", o.timeLimit)
+	case o.concurrency < 1:
+		return badInput("--concurrency %d: must be at least 1", o.concurrency)
+	case o.rate < 0:
+		return badInput("--rate %g: must be >= 0 (0 means unthrottled)", o.rate)
+	case o.interval <= 0:
+		return badInput("--nemesis-interval %s: must be positive", o.interval)
+	case o.opTimeout <= 0:
+		return badInput("--op-timeout %s: must be positive", o.opTimeout)
+	case o.recovery < 0:
+		return badInput("--recovery %s: must be >= 0", o.recovery)
+	case o.checkTime <= 0:
+		return badInput("--check-timeout %s: must be positive", o.checkTime)
+	}
+	return nil
+}
+
+// nodeBinaryPath finds the faultline-node binary to deploy.
+func nodeBinaryPath(flag string) (string, error) {
+	if flag != "" {
+		if _, err := os.Stat(flag); err != nil {
+			return "", badInput("--node-binary %s: %v", flag, err)
+		}
+		return flag, nil
+	}
+	exe, err := os.Executable()
+	if err == nil {
+		p := filepath.Join(filepath.Dir(exe), "faultline-node")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if _, err := os.Stat("bin/faultline-node"); err == nil {
+		return "bin/faultline-node", nil
+	}
+	return "", badInput("faultline-node binary not found next to faultline or in bin/ (run make build, or pass --node-binary)")
+}
+
+func runTest(ctx context.Context, g *globals, o *testOptions) error {
+	ti, mode, wi, err := resolveTarget(o.target, o.mode, o.workload)
+	if err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	faults, err := parseNemeses(o.nemeses)
+	if err != nil {
+		return err
+	}
+	if o.name == "" {
+		o.name = ti.name + "-" + mode + "-" + wi.name
+	}
+	if !run.ValidName(o.name) {
+		return badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
+	}
+	bin, err := nodeBinaryPath(o.nodeBinary)
+	if err != nil {
+		return err
+	}
+	nf, err := g.loadNodes()
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	if g.insecureKeys {
+		log.Warn("host keys are NOT verified (--insecure-ignore-host-keys)")
+	}
+	fmt.Fprintf(g.stderr, "connecting to %d nodes\n", len(nf.Nodes))
+	rs, err := g.dialAll(ctx, nf, log)
+	if err != nil {
+		return err
+	}
+	defer closeAll(rs)
+
+	sudo := nf.User != "root"
+	nd := &deploy.NodeDaemon{Role: ti.role, Mode: mode, Binary: bin, Daemon: deploy.Daemon{Name: "faultline-node", Sudo: sudo}}
+	for _, n := range nf.Nodes {
+		nd.Nodes = append(nd.Nodes, deploy.Node{Name: n.Name, Address: n.Address, Remote: rs[n.Name]})
+	}
+	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: nd}
+	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6e656d))
+	var nems []nemesis.Nemesis
+	for _, f := range faults {
+		n, err := nemesis.New(f, env, rng)
+		if err != nil {
+			return err
+		}
+		nems = append(nems, n)
+	}
+	var nem nemesis.Nemesis
+	if len(nems) > 0 {
+		nem = nemesis.Compose(nems...)
+	}
+	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
+
+	gen := wregister.NewGenerator(wregister.Options{Concurrency: o.concurrency})
+	newClient := func(node string) (workloads.Client, error) {
+		api := tregister.NewClient(nd.URL(node), o.opTimeout)
+		return wregister.NewClient(api, func(err error) bool { return errors.Is(err, tregister.ErrDefinite) }, node), nil
+	}
+	model, err := checker.ModelByName(wi.model)
+	if err != nil {
+		return err
+	}
+	lin := &checker.Linearizable{Model: model, Timeout: o.checkTime, MinOK: 10}
+	t := &run.Test{
+		Config: run.Config{
+			Name: o.name, Target: ti.name, Mode: mode, Workload: wi.name, Nemeses: faults,
+			Seed: o.seed, TimeLimit: run.Duration(o.timeLimit), NemesisInterval: run.Duration(o.interval),
+			OpTimeout: run.Duration(o.opTimeout), Recovery: run.Duration(o.recovery),
+			Concurrency: o.concurrency, Rate: o.rate, Model: wi.model, Nodes: nf.Nodes, NodesFile: nf.Path,
+			Versions: versions(),
+		},
+		Target:    nd,
+		Generator: gen,
+		NewClient: newClient,
+		Nemesis:   nem,
+		Plan:      plan,
+		Healer:    &healer{env: nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, daemon: nd.Daemon},
+		Checkers:  []checker.Checker{lin},
+		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
+			return reports.Write(ctx, dir, h, res, wi.model, o.checkTime)
+		},
+		Store:  g.store,
+		Status: g.stderr,
+	}
+	fmt.Fprintf(g.stderr, "test %s: target %s --mode %s, workload %s, nemesis %s, seed %d, %s\n",
+		o.name, ti.name, mode, wi.name, strings.Join(append([]string{}, faultsOrNone(faults)...), ","), o.seed, o.timeLimit)
+	out, err := run.Run(ctx, t)
+	if out != nil {
+		printOutcome(g, out)
+	}
+	if err != nil {
+		return err
+	}
+	return verdictError{out.Results.Verdict}
+}
+
+func faultsOrNone(f []string) []string {
+	if len(f) == 0 {
+		return []string{"none"}
+	}
+	return f
+}
+
+// printOutcome writes the verdict and the run directory to stdout, and the
+// checkers' summaries to stderr.
+func printOutcome(g *globals, out *run.Outcome) {
+	for name, r := range out.Results.Checkers {
+		if r.Summary != "" {
+			fmt.Fprintf(g.stderr, "%s: %s: %s\n", name, r.Verdict, r.Summary)
+		}
+	}
+	if len(out.Residue) > 0 {
+		fmt.Fprintf(g.stderr, "residue: %s\n", strings.Join(out.Residue, "; "))
+	}
+	fmt.Fprintf(g.stdout, "verdict: %s\n", out.Results.Verdict)
+	fmt.Fprintf(g.stdout, "run: %s\n", out.Dir)
+	if _, err := os.Stat(filepath.Join(out.Dir, "index.html")); err == nil {
+		fmt.Fprintf(g.stdout, "report: %s\n", filepath.Join(out.Dir, "index.html"))
+	}
+}

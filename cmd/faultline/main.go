@@ -1,0 +1,10 @@
+// Command faultline is a Jepsen-style test harness for distributed systems.
+package main
+
+import (
+	"os"
+
+	"github.com/faultline/faultline/cmd/faultline/internal/cli"
+)
+
+func main() { os.Exit(cli.Main(os.Args[1:], os.Stdout, os.Stderr)) }

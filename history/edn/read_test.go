@@ -1,0 +1,126 @@
+package edn
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/faultline/faultline/history"
+)
+
+const fixtures = "../../../shared/testdata/porcupine/kv"
+
+func TestReadKVFixtures(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(fixtures, "*.txt"))
+	if err != nil || len(files) != 6 {
+		t.Fatalf("want 6 kv files, got %d (%v)", len(files), err)
+	}
+	for _, f := range files {
+		h, err := ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h) == 0 || len(h.Keys()) == 0 {
+			t.Fatalf("%s: %d ops", f, len(h))
+		}
+	}
+}
+
+func TestParseOp(t *testing.T) {
+	in := `{:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}
+; a comment
+
+{:process 9, :type :ok, :f :append, :key "0", :value "x 9 0 y"}
+{:process 1, :type :invoke, :f :get, :key 7, :value nil}
+{:process 1, :type :info, :f :get, :key 7, :value nil, :error :timeout}
+{:process :nemesis, :type :invoke, :f :start-partition, :value {:n1 #{"n2" "n3"}}, :time 55}
+`
+	h, err := Read(strings.NewReader(in), "x.edn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h) != 5 {
+		t.Fatalf("%d ops", len(h))
+	}
+	if h[0].F != "append" || h[0].Key != "0" || string(h[0].Value) != `"x 9 0 y"` || h[0].Process != 9 {
+		t.Fatalf("op 0: %+v", h[0])
+	}
+	if h[2].Key != "7" || h[2].Value != nil || h[3].Error != "timeout" || h[3].Type != history.Info {
+		t.Fatalf("ops 2,3: %+v %+v", h[2], h[3])
+	}
+	if !h[4].IsNemesis() || h[4].Time != 55 || string(h[4].Value) != `{"n1":["n2","n3"]}` {
+		t.Fatalf("op 4: %+v %s", h[4], h[4].Value)
+	}
+}
+
+func TestParseValue(t *testing.T) {
+	cases := map[string]string{
+		`nil`:                `null`,
+		`[1 -2 3.5 4N]`:      `[1,-2,3.5,4]`,
+		`(:a "b\n" sym)`:     `["a","b\n","sym"]`,
+		`{:a 1, "b" [true]}`: `{"a":1,"b":[true]}`,
+		`#inst "2020"`:       `"2020"`,
+		`#{}`:                `[]`,
+	}
+	for in, want := range cases {
+		v, err := ParseValue(in)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		got, err := ToJSON(v)
+		if err != nil || string(got) != want {
+			t.Fatalf("%s: got %s, %v; want %s", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{`[1`, `"abc`, `{:a}`, `1 2`, `]`, `12abc`, strings.Repeat("[", 500)} {
+		if _, err := ParseValue(bad); err == nil {
+			t.Fatalf("%q parsed", bad)
+		}
+	}
+}
+
+func TestMalformed(t *testing.T) {
+	cases := map[string]struct {
+		in   string
+		line int
+	}{
+		"not-edn":     {"{:process 1\n", 1},
+		"not-map":     {"[1 2]\n", 1},
+		"bad-type":    {`{:process 1, :type :done, :f :get}` + "\n", 1},
+		"bad-process": {`{:process "a", :type :invoke, :f :get}` + "\n", 1},
+		"no-f":        {`{:process 1, :type :invoke}` + "\n", 1},
+		"orphan":      {"\n" + `{:process 1, :type :ok, :f :get}` + "\n", 2},
+		"double":      {`{:process 1, :type :invoke, :f :get}` + "\n" + `{:process 1, :type :invoke, :f :get}` + "\n", 2},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(c.in), "k.edn")
+			var me *history.MalformedError
+			if !errors.Is(err, history.ErrMalformed) || !errors.As(err, &me) || me.Line != c.line || !strings.HasPrefix(err.Error(), "edn: k.edn line ") {
+				t.Fatalf("got %v, want a malformed error at line %d", err, c.line)
+			}
+		})
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	if b, err := os.ReadFile(filepath.Join(fixtures, "c01-ok.txt")); err == nil {
+		f.Add(b)
+	}
+	f.Add([]byte(`{:process :nemesis, :type :info, :f :kill, :value #{[1 2] {:a nil}}}`))
+	f.Add([]byte(`{:process 0, :type :invoke, :f :put, :key "k", :value "v\u00e9", :time 3}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		h, err := Read(strings.NewReader(string(b)), "fuzz")
+		if err != nil {
+			if !errors.Is(err, history.ErrMalformed) {
+				t.Fatalf("error not wrapping ErrMalformed: %v", err)
+			}
+			return
+		}
+		if err := h.Validate(); err != nil {
+			t.Fatalf("imported an invalid history: %v", err)
+		}
+	})
+}

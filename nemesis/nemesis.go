@@ -1,0 +1,41 @@
+package nemesis
+
+import (
+	"context"
+
+	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/history"
+)
+
+// Nemesis injects one family of faults. Invoke takes a nemesis invoke op
+// (Process == history.Nemesis, F like "start-partition") and returns its
+// completion: ok with the fault as data in Value (e.g. the grudge), or info
+// with Error when the fault could not be applied or verified.
+type Nemesis interface {
+	// Name is the registry name ("partition", "kill", ...).
+	Name() string
+	// Fs lists the op functions this nemesis handles, start first.
+	Fs() []string
+	// Invoke applies one fault op.
+	Invoke(ctx context.Context, op history.Op) history.Op
+	// Heal removes every fault of this family from every node, whether or
+	// not this process caused it (a killed controller may have). It is
+	// idempotent and safe on a clean cluster.
+	Heal(ctx context.Context) error
+}
+
+// Env is what a nemesis may touch: the nodes by name, a Remote for each,
+// and the target's process control.
+type Env struct {
+	Nodes   []string                  // node names, in order
+	Addrs   map[string]string         // node name -> IP address
+	Remotes map[string]control.Remote // node name -> remote
+	Target  Process                   // nil when the target has no daemon
+}
+
+// Process controls the target's daemon on a node; targets implement it and
+// the kill nemesis uses it.
+type Process interface {
+	Kill(ctx context.Context, node string) error  // kill -9, at once
+	Start(ctx context.Context, node string) error // start if not running
+}

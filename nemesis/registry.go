@@ -1,0 +1,94 @@
+package nemesis
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// ErrUnknown is wrapped by errors for a nemesis name the registry lacks.
+var ErrUnknown = errors.New("nemesis: unknown nemesis")
+
+// entry is one registry line: a fault family and everything the harness
+// needs to construct, schedule and heal it.
+type entry struct {
+	name        string
+	start, stop string // the Fs that begin and end one fault
+	// healRank orders heals in Compose and HealAll: lower first. Paused
+	// processes must resume (0) before the network heals (10), which must
+	// heal before crashed daemons restart (20), so a restart finds its peers.
+	healRank int
+	// plan draws the start op's Value for a schedule (nil: no value).
+	plan func(rng *rand.Rand) json.RawMessage
+	make func(env Env, rng *rand.Rand) (Nemesis, error)
+}
+
+// registry is the table of fault families. A new fault is one file plus
+// one line here.
+func registry() []entry {
+	return []entry{
+		{name: "partition", start: "start-partition", stop: "stop-partition", healRank: 10,
+			plan: func(rng *rand.Rand) json.RawMessage {
+				kinds := GrudgeKinds()
+				return json.RawMessage(fmt.Sprintf("%q", kinds[rng.IntN(len(kinds))]))
+			},
+			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPartition(env, rng) }},
+		{name: "kill", start: "kill", stop: "start", healRank: 20,
+			plan: func(rng *rand.Rand) json.RawMessage {
+				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority"}[rng.IntN(2)]))
+			},
+			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewKill(env, rng) }},
+	}
+}
+
+func lookup(name string) (entry, error) {
+	for _, e := range registry() {
+		if e.name == name {
+			return e, nil
+		}
+	}
+	return entry{}, fmt.Errorf("%w %q (known: %s)", ErrUnknown, name, strings.Join(Names(), ", "))
+}
+
+// Names lists the registered nemeses, sorted.
+func Names() []string {
+	var out []string
+	for _, e := range registry() {
+		out = append(out, e.name)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// CheckFaults reports the first name that is not a registered nemesis, as
+// an error wrapping ErrUnknown. Call it before Plan on user input.
+func CheckFaults(names []string) error {
+	for _, n := range names {
+		if _, err := lookup(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// New constructs the named nemesis over env; rng is its only source of
+// randomness (seed it from the run's seed for a reproducible run).
+func New(name string, env Env, rng *rand.Rand) (Nemesis, error) {
+	e, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	return e.make(env, rng)
+}
+
+// healRank is a nemesis's place in the heal order; unregistered ones heal
+// between the network and process restarts.
+func healRank(name string) int {
+	if e, err := lookup(name); err == nil {
+		return e.healRank
+	}
+	return 15
+}

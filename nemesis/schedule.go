@@ -1,0 +1,79 @@
+package nemesis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Step is one scheduled nemesis op: invoke Op at At after the run starts.
+type Step struct {
+	At time.Duration
+	Op history.Op
+}
+
+// Plan is the fault schedule of a seed, computed before anything runs: at
+// interval, start a fault drawn from faults (for partition also the grudge
+// kind, for kill the subset mode, as the op Value); hold it for interval
+// with +-25% seeded jitter; stop it; stay quiet for interval (same jitter);
+// repeat. A fault is only started when its stop still lands before
+// duration (its hold is shortened to fit, never below interval/4).
+//
+// Names must be registered (check user input with CheckFaults first); an
+// unregistered name is planned as start-NAME / stop-NAME, which the
+// composed nemesis then completes as info, so the mistake shows in the
+// history rather than vanishing. The same arguments give the same plan.
+func Plan(seed int64, faults []string, interval, duration time.Duration) []Step {
+	if len(faults) == 0 || interval <= 0 || duration <= 0 {
+		return nil
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6e656d65736973)) // "nemesis"
+	jitter := func() time.Duration {
+		// interval * [0.75, 1.25)
+		return interval*3/4 + time.Duration(rng.Int64N(int64(interval/2)+1))
+	}
+	var steps []Step
+	t := interval
+	for t < duration {
+		name := faults[rng.IntN(len(faults))]
+		e, err := lookup(name)
+		if err != nil {
+			e = entry{name: name, start: "start-" + name, stop: "stop-" + name}
+		}
+		start := history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.start}
+		if e.plan != nil {
+			start.Value = e.plan(rng)
+		}
+		hold := jitter()
+		if t+hold >= duration {
+			hold = (duration - t) / 2
+		}
+		if hold < interval/4 || hold <= 0 {
+			break
+		}
+		steps = append(steps,
+			Step{At: t, Op: start},
+			Step{At: t + hold, Op: history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.stop}})
+		t += hold + jitter()
+	}
+	return steps
+}
+
+// FormatPlan renders a plan for humans, one step a line:
+//
+//	10.000s  start-partition  "majorities-ring"
+//	19.513s  stop-partition
+func FormatPlan(steps []Step) string {
+	if len(steps) == 0 {
+		return "(no faults scheduled)\n"
+	}
+	var b strings.Builder
+	for _, s := range steps {
+		line := fmt.Sprintf("%11.3fs  %-16s %s", s.At.Seconds(), s.Op.F, s.Op.Value)
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+	return b.String()
+}

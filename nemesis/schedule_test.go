@@ -1,0 +1,97 @@
+package nemesis
+
+import (
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+func TestPlanShape(t *testing.T) {
+	interval, duration := 10*time.Second, 300*time.Second
+	for seed := int64(0); seed < 100; seed++ {
+		steps := Plan(seed, []string{"partition", "kill"}, interval, duration)
+		if len(steps) < 4 || len(steps)%2 != 0 {
+			t.Fatalf("seed %d: %d steps", seed, len(steps))
+		}
+		if steps[0].At != interval {
+			t.Fatalf("seed %d: first fault at %v", seed, steps[0].At)
+		}
+		for i := 0; i < len(steps); i += 2 {
+			start, stop := steps[i], steps[i+1]
+			if start.Op.Process != history.Nemesis || start.Op.Type != history.Invoke {
+				t.Fatalf("seed %d: step %d op %+v", seed, i, start.Op)
+			}
+			switch start.Op.F {
+			case "start-partition":
+				var kind string
+				if err := json.Unmarshal(start.Op.Value, &kind); err != nil || !slices.Contains(GrudgeKinds(), kind) {
+					t.Fatalf("seed %d: partition value %s", seed, start.Op.Value)
+				}
+				if stop.Op.F != "stop-partition" {
+					t.Fatalf("seed %d: %s stopped by %s", seed, start.Op.F, stop.Op.F)
+				}
+			case "kill":
+				if stop.Op.F != "start" {
+					t.Fatalf("seed %d: kill stopped by %s", seed, stop.Op.F)
+				}
+			default:
+				t.Fatalf("seed %d: unexpected f %s", seed, start.Op.F)
+			}
+			hold := stop.At - start.At
+			if hold < interval/4 || hold > interval*5/4 {
+				t.Fatalf("seed %d: hold %v", seed, hold)
+			}
+			if i > 0 {
+				if quiet := start.At - steps[i-1].At; quiet < interval*3/4 || quiet > interval*5/4 {
+					t.Fatalf("seed %d: quiet %v", seed, quiet)
+				}
+			}
+		}
+		if last := steps[len(steps)-1].At; last >= duration {
+			t.Fatalf("seed %d: last stop at %v, duration %v", seed, last, duration)
+		}
+	}
+}
+
+func TestPlanDeterministic(t *testing.T) {
+	a := FormatPlan(Plan(7, []string{"partition", "kill"}, 5*time.Second, time.Minute))
+	b := FormatPlan(Plan(7, []string{"partition", "kill"}, 5*time.Second, time.Minute))
+	c := FormatPlan(Plan(8, []string{"partition", "kill"}, 5*time.Second, time.Minute))
+	if a != b {
+		t.Fatalf("same seed, different plans:\n%s\n%s", a, b)
+	}
+	if a == c {
+		t.Fatalf("seeds 7 and 8 gave the same plan:\n%s", a)
+	}
+	if !strings.Contains(a, "      5.000s  ") {
+		t.Fatalf("plan does not start at the interval:\n%s", a)
+	}
+}
+
+func TestPlanEdges(t *testing.T) {
+	if s := Plan(1, nil, time.Second, time.Minute); s != nil {
+		t.Fatalf("no faults: %v", s)
+	}
+	if s := Plan(1, []string{"partition"}, 0, time.Minute); s != nil {
+		t.Fatalf("zero interval: %v", s)
+	}
+	if s := Plan(1, []string{"partition"}, time.Minute, 30*time.Second); s != nil {
+		t.Fatalf("duration shorter than interval: %v", s)
+	}
+	s := Plan(1, []string{"flood"}, time.Second, 5*time.Second)
+	if len(s) == 0 || s[0].Op.F != "start-flood" || s[1].Op.F != "stop-flood" {
+		t.Fatalf("unregistered fault planned as %v", s)
+	}
+	if got := FormatPlan(nil); got != "(no faults scheduled)\n" {
+		t.Fatalf("FormatPlan(nil) = %q", got)
+	}
+	got := FormatPlan([]Step{{At: 1500 * time.Millisecond, Op: history.Op{F: "start-partition", Value: json.RawMessage(`"bridge"`)}}, {At: 3 * time.Second, Op: history.Op{F: "stop-partition"}}})
+	want := "      1.500s  start-partition  \"bridge\"\n      3.000s  stop-partition\n"
+	if got != want {
+		t.Fatalf("FormatPlan = %q, want %q", got, want)
+	}
+}

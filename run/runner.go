@@ -1,0 +1,389 @@
+package run
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/history"
+)
+
+// Outcome is what a run produced.
+type Outcome struct {
+	Dir         string
+	Results     checker.Results
+	Interrupted bool     // the run was cut short by a signal
+	Residue     []string // faults that could not be removed at teardown
+}
+
+// ErrHarness marks failures of the harness itself (a node unreachable,
+// teardown left residue): exit code 255.
+var ErrHarness = errors.New("run: harness error")
+
+// Run executes the test's phases: preflight heal, setup, workload under the
+// nemesis, heal, recovery, log collection, teardown with residue check,
+// checking and report. Faults are healed on every path. When ctx is
+// cancelled mid-run (Ctrl-C), the run stops early, heals, and checks the
+// partial history. The error is non-nil only for harness errors; the
+// verdict is in the outcome.
+func Run(ctx context.Context, t *Test) (*Outcome, error) {
+	if t.Store == "" {
+		t.Store = "store"
+	}
+	if t.Status == nil {
+		t.Status = io.Discard
+	}
+	start := time.Now()
+	t.Config.Start = start.UTC()
+	dir, err := NewRunDir(t.Store, t.Config.Name, start)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Dir: dir}
+	logf, err := os.OpenFile(filepath.Join(dir, "faultline.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return out, fmt.Errorf("run: %w", err)
+	}
+	defer logf.Close()
+	log := slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	log.Info("run starting", "dir", dir, "target", t.Config.Target, "mode", t.Config.Mode,
+		"workload", t.Config.Workload, "nemeses", t.Config.Nemeses, "seed", t.Config.Seed)
+	if err := WriteConfig(dir, t.Config); err != nil {
+		return out, fmt.Errorf("run: test.json: %w", err)
+	}
+	UpdateLatest(t.Store, dir)
+
+	hw, err := history.Create(filepath.Join(dir, "history.jsonl"))
+	if err != nil {
+		return out, fmt.Errorf("run: %w", err)
+	}
+	// From here on, every exit path heals (with a context that a Ctrl-C
+	// does not cancel) and closes the history.
+	cleanCtx := context.WithoutCancel(ctx)
+	harnessErr := func() error {
+		fmt.Fprintf(t.Status, "preflight: healing leftover faults\n")
+		if t.Healer != nil {
+			if err := t.Healer.Heal(ctx); err != nil {
+				return fmt.Errorf("%w: preflight heal: %v", ErrHarness, err)
+			}
+		}
+		fmt.Fprintf(t.Status, "setup: deploying %s (%s) on %d nodes\n", t.Config.Target, t.Config.Mode, len(t.Config.Nodes))
+		log.Info("setup")
+		if err := t.Target.Setup(ctx); err != nil {
+			return fmt.Errorf("%w: setup: %v", ErrHarness, err)
+		}
+		log.Info("workload starting")
+		out.Interrupted = t.workload(ctx, hw, start, log)
+		return nil
+	}()
+	// Final heal, always.
+	healStart := time.Now()
+	if t.Nemesis != nil || t.Healer != nil {
+		fmt.Fprintf(t.Status, "heal: removing every fault\n")
+		inv, _ := hw.Record(history.Op{Process: history.Nemesis, Type: history.Invoke, F: "heal"})
+		herr := t.heal(cleanCtx)
+		c := inv.Complete(history.OK, nil, "")
+		if herr != nil {
+			c = inv.Complete(history.Info, nil, herr.Error())
+			log.Error("final heal", "err", herr)
+		}
+		hw.Record(c)
+	}
+	if harnessErr == nil && !out.Interrupted && t.Config.Recovery > 0 {
+		d := time.Duration(t.Config.Recovery) - time.Since(healStart)
+		if d > 0 {
+			fmt.Fprintf(t.Status, "recovery: waiting %s\n", d.Round(time.Millisecond))
+			select {
+			case <-time.After(d):
+			case <-ctx.Done():
+			}
+		}
+	}
+	if err := hw.Close(); err != nil {
+		log.Error("history close", "err", err)
+	}
+	if harnessErr == nil || !errors.Is(harnessErr, context.Canceled) {
+		if err := t.Target.CollectLogs(cleanCtx, filepath.Join(dir, "nodes")); err != nil {
+			log.Warn("collect logs", "err", err)
+		}
+	}
+	if err := t.Target.Teardown(cleanCtx); err != nil {
+		log.Error("teardown", "err", err)
+		if harnessErr == nil {
+			harnessErr = fmt.Errorf("%w: teardown: %v", ErrHarness, err)
+		}
+	}
+	out.Residue = t.residue(cleanCtx, log)
+	if len(out.Residue) > 0 && harnessErr == nil {
+		harnessErr = fmt.Errorf("%w: teardown left residue: %s", ErrHarness, strings.Join(out.Residue, "; "))
+	}
+	// Check what is on disk: the store is the hand-off.
+	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, "history.jsonl"))
+	res, cerr := Check(cleanCtx, dir, t.Checkers, t.Report)
+	if cerr != nil {
+		log.Error("check", "err", cerr)
+		if harnessErr == nil {
+			harnessErr = cerr
+		}
+	}
+	if out.Interrupted && res.Verdict == checker.Valid {
+		res.Verdict = checker.Unknown
+		res.Checkers["run"] = checker.Result{Verdict: checker.Unknown, Summary: "the run was interrupted before its time limit; a partial history cannot pass"}
+		writeResults(dir, res)
+	}
+	if harnessErr != nil {
+		log.Error("run failed", "err", harnessErr)
+	}
+	out.Results = res
+	log.Info("run done", "verdict", res.Verdict, "elapsed", time.Since(start))
+	return out, harnessErr
+}
+
+func (t *Test) heal(ctx context.Context) error {
+	var errs []error
+	if t.Nemesis != nil {
+		if err := t.Nemesis.Heal(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if t.Healer != nil {
+		if err := t.Healer.Heal(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// residue checks every node for faults left behind, heals once more if
+// there are any, and returns what is still there.
+func (t *Test) residue(ctx context.Context, log *slog.Logger) []string {
+	find := func() []string {
+		var res []string
+		if t.Healer != nil {
+			r, err := t.Healer.Residue(ctx)
+			res = append(res, r...)
+			if err != nil {
+				res = append(res, "nemesis residue check: "+err.Error())
+			}
+		}
+		r, err := t.Target.Residue(ctx)
+		res = append(res, r...)
+		if err != nil {
+			res = append(res, "target residue check: "+err.Error())
+		}
+		return res
+	}
+	res := find()
+	if len(res) == 0 {
+		return nil
+	}
+	log.Warn("residue after teardown; healing again", "residue", res)
+	t.heal(ctx)
+	return find()
+}
+
+// Check reads dir/history.jsonl, runs the checkers, writes results.json
+// (and the report, if given), and returns the results. analyze uses it too.
+func Check(ctx context.Context, dir string, checkers []checker.Checker,
+	report func(context.Context, string, history.History, checker.Results) error) (checker.Results, error) {
+	h, err := history.ReadFile(filepath.Join(dir, "history.jsonl"))
+	if err != nil {
+		res := checker.Results{Verdict: checker.Unknown, Checkers: map[string]checker.Result{
+			"history": {Verdict: checker.Unknown, Summary: err.Error()}}}
+		writeResults(dir, res)
+		return res, err
+	}
+	res := checker.Run(ctx, h, checkers...)
+	res.Stats = stats(h)
+	if err := writeResults(dir, res); err != nil {
+		return res, err
+	}
+	if report != nil {
+		if err := report(ctx, dir, h, res); err != nil {
+			return res, fmt.Errorf("run: report: %w", err)
+		}
+	}
+	return res, nil
+}
+
+func writeResults(dir string, res checker.Results) error {
+	b, err := json.MarshalIndent(res, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileSync(filepath.Join(dir, "results.json"), append(b, '\n'))
+}
+
+// stats summarises the history: ops by f and type.
+func stats(h history.History) json.RawMessage {
+	counts := map[string]map[history.Type]int{}
+	var client, nem int
+	for _, op := range h {
+		if op.IsNemesis() {
+			nem++
+			continue
+		}
+		if op.Type == history.Invoke {
+			client++
+			continue
+		}
+		if counts[op.F] == nil {
+			counts[op.F] = map[history.Type]int{}
+		}
+		counts[op.F][op.Type]++
+	}
+	b, _ := json.Marshal(map[string]any{"client_ops": client, "nemesis_ops": nem / 2, "by_f": counts})
+	return b
+}
+
+// workload runs the clients and the nemesis until the time limit or ctx
+// ends; it reports whether ctx ended it early.
+func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time, log *slog.Logger) (interrupted bool) {
+	limit := time.Duration(t.Config.TimeLimit)
+	wctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	runStart := time.Now()
+	var counts [4]atomic.Int64 // ok, fail, info, invoke
+	var curFault atomic.Value
+	curFault.Store("none")
+	var wg sync.WaitGroup
+	conc := t.Config.Concurrency
+	nodes := t.Config.Nodes
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			node := nodes[w%len(nodes)].Name
+			rng := rand.New(rand.NewPCG(uint64(t.Config.Seed), uint64(w)+1))
+			client, err := t.NewClient(node)
+			if err != nil {
+				log.Error("client open", "node", node, "err", err)
+				return
+			}
+			defer client.Close()
+			process := history.Process(w)
+			var interval time.Duration
+			if t.Config.Rate > 0 {
+				interval = time.Duration(float64(conc) / t.Config.Rate * float64(time.Second))
+			}
+			for wctx.Err() == nil {
+				if interval > 0 {
+					d := time.Duration(rng.Int64N(int64(2*interval) + 1))
+					select {
+					case <-wctx.Done():
+						return
+					case <-time.After(d):
+					}
+				}
+				op, ok := t.Generator.Next(rng, process)
+				if !ok {
+					return
+				}
+				op.Process, op.Type, op.Node = process, history.Invoke, node
+				hw.Record(op)
+				counts[3].Add(1)
+				octx, ocancel := context.WithTimeout(context.WithoutCancel(wctx), time.Duration(t.Config.OpTimeout))
+				c := client.Invoke(octx, op)
+				ocancel()
+				c.Index, c.Process, c.Node, c.F, c.Key = 0, process, node, op.F, op.Key
+				if !c.Type.Valid() || c.Type == history.Invoke {
+					c.Type, c.Error = history.Info, "client returned no completion"
+				}
+				hw.Record(c)
+				switch c.Type {
+				case history.OK:
+					counts[0].Add(1)
+				case history.Fail:
+					counts[1].Add(1)
+				default:
+					counts[2].Add(1)
+					// The old process may still be in flight: continue as a new one.
+					process += history.Process(conc)
+				}
+			}
+		}()
+	}
+	// The nemesis follows its plan.
+	nemDone := make(chan struct{})
+	go func() {
+		defer close(nemDone)
+		if t.Nemesis == nil {
+			return
+		}
+		for _, step := range t.Plan {
+			d := step.At - time.Since(runStart)
+			if d > 0 {
+				select {
+				case <-wctx.Done():
+					return
+				case <-time.After(d):
+				}
+			}
+			if wctx.Err() != nil {
+				return
+			}
+			op := step.Op
+			op.Process, op.Type = history.Nemesis, history.Invoke
+			hw.Record(op)
+			nctx, ncancel := context.WithTimeout(context.WithoutCancel(wctx), 30*time.Second)
+			c := t.Nemesis.Invoke(nctx, op)
+			ncancel()
+			c.Process, c.F = history.Nemesis, op.F
+			if !c.Type.Valid() || c.Type == history.Invoke {
+				c.Type = history.Info
+			}
+			hw.Record(c)
+			desc := op.F
+			if len(c.Value) > 0 && len(c.Value) < 200 {
+				desc += " " + string(c.Value)
+			}
+			if c.Error != "" {
+				desc += " (error: " + c.Error + ")"
+			}
+			log.Info("nemesis", "f", op.F, "type", c.Type, "value", string(c.Value), "error", c.Error)
+			if strings.HasPrefix(op.F, "stop") || op.F == "start" {
+				curFault.Store("none")
+			} else {
+				curFault.Store(op.F)
+			}
+			fmt.Fprintf(t.Status, "nemesis: %s\n", desc)
+		}
+	}()
+	// Progress: a plain status line every few seconds.
+	progDone := make(chan struct{})
+	go func() {
+		defer close(progDone)
+		tick := time.NewTicker(5 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case <-tick.C:
+				el := time.Since(runStart)
+				fmt.Fprintf(t.Status, "%s/%s  %.0f ops/s  ok %d  fail %d  info %d  fault: %s\n",
+					el.Round(time.Second), limit, float64(counts[3].Load())/el.Seconds(),
+					counts[0].Load(), counts[1].Load(), counts[2].Load(), curFault.Load())
+			}
+		}
+	}()
+	<-wctx.Done()
+	interrupted = ctx.Err() != nil
+	fmt.Fprintf(t.Status, "workload: time limit reached, waiting for in-flight ops\n")
+	wg.Wait()
+	<-nemDone
+	<-progDone
+	log.Info("workload done", "invokes", counts[3].Load(), "ok", counts[0].Load(), "fail", counts[1].Load(), "info", counts[2].Load())
+	return interrupted
+}

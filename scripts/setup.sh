@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs what faultline needs on a Debian machine, if it is missing:
+# openssh-server (the nodes' sshd), openssh-client, iptables, iproute2,
+# procps and util-linux; then downloads the Go modules. Idempotent.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ]; }
+have /usr/sbin/sshd || need+=(openssh-server)
+have ssh-keyscan || need+=(openssh-client)
+have iptables || need+=(iptables)
+have ip || need+=(iproute2)
+have ps || need+=(procps)
+have unshare || need+=(util-linux)
+have setsid || need+=(util-linux)
+
+if [ ${#need[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "setup: missing ${need[*]}; run as root (or: sudo apt-get install ${need[*]})" >&2
+		exit 1
+	fi
+	echo "setup: installing ${need[*]}" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# sshd wants its privilege-separation directory.
+mkdir -p /run/sshd 2>/dev/null || true
+if ! command -v go >/dev/null 2>&1; then
+	echo "setup: go not found on PATH (install Go 1.26 or newer, e.g. /usr/local/go/bin)" >&2
+	exit 1
+fi
+go mod download

@@ -1,0 +1,239 @@
+package register
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/faultline/faultline/targets/paxos"
+)
+
+// Config configures one register node.
+type Config struct {
+	// ID is this node's name; it must be a key of Peers.
+	ID string
+	// Peers maps every node of the cluster (this one included) to its
+	// host:port. Its size fixes the quorum.
+	Peers map[string]string
+	// Mode is paxos (default) or naive.
+	Mode paxos.Mode
+	// DataDir holds the acceptor log.
+	DataDir string
+	// OpTimeout bounds one client operation, retries included (default 1s).
+	OpTimeout time.Duration
+	// PeerTimeout bounds one phase of one round (default 500ms).
+	PeerTimeout time.Duration
+	// MaxAttempts bounds the rounds of one operation (default 8).
+	MaxAttempts int
+	// Transport reaches the other nodes (default: HTTP to Peers).
+	Transport Transport
+	// CompactBytes is the log size that triggers compaction (default
+	// DefaultCompactBytes).
+	CompactBytes int64
+	// Logger receives the node's log (discarded when nil).
+	Logger *slog.Logger
+
+	ids []string // sorted node ids
+}
+
+// Server is one register node: an acceptor with durable state, a proposer,
+// and the HTTP API of api.go.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	store *Store
+	acc   *acceptor
+	prop  *proposer
+	mux   *http.ServeMux
+}
+
+// New validates cfg, opens the store in cfg.DataDir (replaying it) and
+// returns a server ready to serve Handler.
+func New(cfg Config) (*Server, error) {
+	if cfg.ID == "" {
+		return nil, errors.New("register: node id is empty")
+	}
+	if len(cfg.Peers) == 0 {
+		return nil, errors.New("register: no peers (the cluster must list this node at least)")
+	}
+	if _, ok := cfg.Peers[cfg.ID]; !ok {
+		return nil, fmt.Errorf("register: node %q is not among the peers", cfg.ID)
+	}
+	mode, err := paxos.ParseMode(string(cfg.Mode))
+	if err != nil {
+		return nil, fmt.Errorf("register: %w", err)
+	}
+	cfg.Mode = mode
+	if cfg.DataDir == "" {
+		return nil, errors.New("register: data dir is empty")
+	}
+	if cfg.OpTimeout <= 0 {
+		cfg.OpTimeout = time.Second
+	}
+	if cfg.PeerTimeout <= 0 {
+		cfg.PeerTimeout = 500 * time.Millisecond
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewHTTPTransport(cfg.Peers)
+	}
+	cfg.ids = nil
+	for id := range cfg.Peers {
+		cfg.ids = append(cfg.ids, id)
+	}
+	slices.Sort(cfg.ids)
+
+	store, err := OpenStore(cfg.DataDir, StoreOptions{CompactBytes: cfg.CompactBytes, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: store, acc: newAcceptor(store, cfg.Mode)}
+	s.prop = newProposer(s, store.Epoch())
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /register/{key}", s.handleRead)
+	s.mux.HandleFunc("PUT /register/{key}", s.handleWrite)
+	s.mux.HandleFunc("POST /register/{key}/cas", s.handleCAS)
+	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
+	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
+	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
+	s.log.Info("register: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", store.Epoch())
+	return s, nil
+}
+
+// Handler serves the client and peer API.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Close closes the store. Call it after the HTTP server stopped.
+func (s *Server) Close() error { return s.store.Close() }
+
+func (s *Server) prepareOn(ctx context.Context, id string, m paxos.Prepare) (paxos.Promise, error) {
+	if id == s.cfg.ID {
+		return s.acc.prepare(m)
+	}
+	return s.cfg.Transport.Prepare(ctx, id, m)
+}
+
+func (s *Server) acceptOn(ctx context.Context, id string, m paxos.Accept) (paxos.Accepted, error) {
+	if id == s.cfg.ID {
+		return s.acc.accept(m)
+	}
+	return s.cfg.Transport.Accept(ctx, id, m)
+}
+
+func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
+	v, err := s.prop.do(r.Context(), operation{kind: opRead, key: r.PathValue("key")})
+	s.reply(w, v, err)
+}
+
+func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
+	var body ValueBody
+	if err := decodeBody(r, &body); err != nil {
+		writeError(w, definite(400, "register: write: %v", err))
+		return
+	}
+	if body.Value == nil {
+		writeError(w, definite(400, `register: write: body needs {"value": int}`))
+		return
+	}
+	_, err := s.prop.do(r.Context(), operation{kind: opWrite, key: r.PathValue("key"), val: *body.Value})
+	s.reply(w, encodeValue(*body.Value), err)
+}
+
+func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
+	var body CASBody
+	if err := decodeBody(r, &body); err != nil {
+		writeError(w, definite(400, "register: cas: %v", err))
+		return
+	}
+	if body.New == nil {
+		writeError(w, definite(400, `register: cas: body needs {"old": int|null, "new": int}`))
+		return
+	}
+	_, err := s.prop.do(r.Context(), operation{kind: opCAS, key: r.PathValue("key"), val: *body.New, old: body.Old})
+	s.reply(w, encodeValue(*body.New), err)
+}
+
+func (s *Server) reply(w http.ResponseWriter, v []byte, err error) {
+	if err != nil {
+		var oe *opError
+		if !errors.As(err, &oe) {
+			oe = indeterminate("%v", err)
+		}
+		writeError(w, oe)
+		return
+	}
+	n, derr := decodeValue(v)
+	if derr != nil {
+		writeError(w, indeterminate("%v", derr))
+		return
+	}
+	writeJSON(w, http.StatusOK, ValueBody{Value: n})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "register", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Keys: s.store.Keys()})
+}
+
+func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
+	var m paxos.Prepare
+	if err := decodeBody(r, &m); err != nil {
+		writeError(w, definite(400, "register: prepare: %v", err))
+		return
+	}
+	p, err := s.acc.prepare(m)
+	if err != nil {
+		writeError(w, indeterminate("register: prepare %q: %v", m.Key, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
+	var m paxos.Accept
+	if err := decodeBody(r, &m); err != nil {
+		writeError(w, definite(400, "register: accept: %v", err))
+		return
+	}
+	a, err := s.acc.accept(m)
+	if err != nil {
+		writeError(w, indeterminate("register: accept %q: %v", m.Key, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+func decodeBody(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("bad JSON body: %v", err)
+	}
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *opError) {
+	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"error":"register: encode reply","definite":false}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(data, '\n'))
+}
