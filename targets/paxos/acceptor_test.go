@@ -107,3 +107,33 @@ func TestBallotOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestBallotsNeverRepeatAcrossBoots: a node that restarts (new epoch) and
+// adopts counters from rejections never hands out a ballot it used before.
+func TestBallotsNeverRepeatAcrossBoots(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	seen := map[paxos.Ballot]bool{}
+	var above paxos.Ballot
+	for epoch := uint64(1); epoch <= 50; epoch++ {
+		g := paxos.NewBallots("n1", epoch)
+		prev := paxos.Ballot{}
+		for range 50 {
+			var hint paxos.Ballot
+			if rng.IntN(3) == 0 {
+				// A rejection names some ballot seen before (any boot's).
+				hint = above
+				hint.Counter -= min(hint.Counter, uint64(rng.IntN(3)))
+				hint.Node = "n" + strconv.Itoa(rng.IntN(3))
+			}
+			b := g.Next(hint)
+			if seen[b] {
+				t.Fatalf("epoch %d: ballot %v handed out twice", epoch, b)
+			}
+			if !hint.Less(b) || !prev.Less(b) {
+				t.Fatalf("epoch %d: ballot %v not above hint %v and previous %v", epoch, b, hint, prev)
+			}
+			seen[b], prev = true, b
+			above = above.Max(b)
+		}
+	}
+}

@@ -4,8 +4,8 @@ import "fmt"
 
 // Ballot orders proposals. Ballots are totally ordered by Counter, then by
 // Node; two proposers never share a Node, and a proposer never reuses a
-// Counter for the same key (the shell guarantees this across restarts, e.g.
-// with a durable boot epoch in the high bits of Counter).
+// Counter for the same key, also across restarts (Ballots does this, given
+// a durable boot epoch).
 //
 // The zero Ballot is smaller than every ballot a proposer uses; it means
 // "nothing promised" or "nothing accepted".
@@ -48,4 +48,34 @@ func (b Ballot) String() string {
 		return "0"
 	}
 	return fmt.Sprintf("%d.%s", b.Counter, b.Node)
+}
+
+// EpochBits is how many low bits of a Counter carry the proposer's boot
+// epoch.
+const EpochBits = 24
+
+// Ballots hands out one node's ballots. Counter is seq<<EpochBits | epoch:
+// within a boot seq strictly increases, and ballots of different boots differ
+// in their low bits, so a node that restarts with a new durable epoch never
+// reuses a ballot, even after adopting a higher counter from a rejection
+// (reusing one would let two values be accepted at the same ballot).
+// Epochs wrap after 2^EpochBits boots.
+//
+// Ballots is not safe for concurrent use.
+type Ballots struct {
+	node  string
+	epoch uint64
+	seq   uint64
+}
+
+// NewBallots returns the generator of node for boot epoch (>= 1).
+func NewBallots(node string, epoch uint64) *Ballots {
+	return &Ballots{node: node, epoch: epoch & (1<<EpochBits - 1)}
+}
+
+// Next returns a fresh ballot greater than above and than every ballot this
+// generator returned before.
+func (g *Ballots) Next(above Ballot) Ballot {
+	g.seq = max(g.seq, above.Counter>>EpochBits) + 1
+	return Ballot{Counter: g.seq<<EpochBits | g.epoch, Node: g.node}
 }

@@ -6,7 +6,8 @@
 // Contract:
 //
 //   - Ballots are (Counter, Node), totally ordered; the shell never reuses a
-//     ballot for a key, also across restarts.
+//     ballot for a key, also across restarts: NewBallots(node, bootEpoch)
+//     hands out such ballots given a durable boot epoch.
 //   - Acceptor steps (State.OnPrepare, State.OnAccept, or the Acceptor map
 //     wrapper) return whether the state changed; a changed state must be
 //     durable BEFORE the reply is sent.

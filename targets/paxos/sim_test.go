@@ -53,7 +53,7 @@ type simNode struct {
 	up      bool
 	acc     *paxos.Acceptor // durable
 	epoch   uint64          // durable
-	counter uint64          // volatile
+	ballots *paxos.Ballots  // volatile
 }
 
 type simOp struct {
@@ -93,7 +93,7 @@ func newSim(cfg simConfig, seed uint64) *sim {
 		busy: make([]bool, cfg.clients), left: make([]int, cfg.clients)}
 	for i := range cfg.nodes {
 		s.nodes = append(s.nodes, &simNode{id: "n" + strconv.Itoa(i+1), up: true,
-			acc: paxos.NewAcceptor(cfg.mode), epoch: 1, counter: 1 << 32})
+			acc: paxos.NewAcceptor(cfg.mode), epoch: 1, ballots: paxos.NewBallots("n"+strconv.Itoa(i+1), 1)})
 	}
 	for c := range s.left {
 		s.left[c] = cfg.opsPer
@@ -205,7 +205,7 @@ func (s *sim) restart(i int) {
 	}
 	nd.up = true
 	nd.epoch++ // durable boot epoch: ballots never repeat across restarts
-	nd.counter = nd.epoch << 32
+	nd.ballots = paxos.NewBallots(nd.id, nd.epoch)
 }
 
 func (s *sim) repartition() {
@@ -282,8 +282,7 @@ func (s *sim) invoke() {
 
 func (s *sim) startRound(op *simOp, above paxos.Ballot) {
 	nd := s.nodes[op.node]
-	nd.counter = max(nd.counter, above.Counter) + 1
-	b := paxos.Ballot{Counter: nd.counter, Node: nd.id}
+	b := nd.ballots.Next(above)
 	if s.cfg.mode == paxos.ModeNaive {
 		op.round = paxos.NewNaiveRound(op.in.key, b, len(s.nodes), change(op.in), nd.acc.State(op.in.key).Value)
 	} else {

@@ -11,7 +11,8 @@
 //     replayed on start with a torn last record dropped, compacted by
 //     rewrite+fsync+rename once it grows (storage.go). A node survives
 //     kill -9 and restart; each start bumps a durable boot epoch that goes
-//     into the high bits of the ballot counter, so no ballot is reused.
+//     into the low bits of the ballot counter (paxos.Ballots), so no ballot
+//     is reused.
 //   - Failures say whether the operation definitely did not happen: 409
 //     (cas mismatch) and 503 (the round failed before any accept was sent)
 //     are definite; 500 with "definite": false means accepts were sent and

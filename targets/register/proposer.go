@@ -67,7 +67,7 @@ type proposer struct {
 	s *Server
 
 	mu      sync.Mutex
-	counter uint64 // Invariant: > every counter this node used, this boot; starts at epoch<<32
+	ballots *paxos.Ballots // unique across restarts thanks to the store's boot epoch
 
 	// keyTurn serialises this node's rounds on a key (striped), so that
 	// concurrent clients of one node do not duel with each other.
@@ -76,7 +76,7 @@ type proposer struct {
 }
 
 func newProposer(s *Server, epoch uint64) *proposer {
-	p := &proposer{s: s, counter: epoch << 32, seed: maphash.MakeSeed()}
+	p := &proposer{s: s, ballots: paxos.NewBallots(s.cfg.ID, epoch), seed: maphash.MakeSeed()}
 	for i := range p.keyTurn {
 		p.keyTurn[i] = make(chan struct{}, 1)
 	}
@@ -86,8 +86,7 @@ func newProposer(s *Server, epoch uint64) *proposer {
 func (p *proposer) nextBallot(above paxos.Ballot) paxos.Ballot {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.counter = max(p.counter, above.Counter) + 1
-	return paxos.Ballot{Counter: p.counter, Node: p.s.cfg.ID}
+	return p.ballots.Next(above)
 }
 
 // do runs op to completion and returns the value it saw (reads) or an

@@ -180,7 +180,7 @@ func appendRecord(buf []byte, rec record) ([]byte, error) {
 }
 
 // Epoch is this boot's number: 1 on the first start, +1 on every open.
-// A proposer puts it in the high bits of its ballot counter so that it never
+// A proposer puts it in its ballot counters (paxos.Ballots) so that it never
 // reuses a ballot after a restart.
 func (s *Store) Epoch() uint64 { return s.epoch }
 

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,6 +97,13 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 }
 
 func runAnalyzeFiles(ctx context.Context, g *globals, files []string, o *analyzeOptions) error {
+	// Refuse a bad --model or --format once, not once per file.
+	if _, err := checker.ModelByName(o.model); err != nil {
+		return err
+	}
+	if !slices.Contains(checker.Formats, o.format) {
+		return badInput("--format %q is not one of %s", o.format, strings.Join(checker.Formats, ", "))
+	}
 	counts := map[checker.Verdict]int{}
 	var verdicts []checker.Verdict
 	var badErr error
@@ -102,7 +112,10 @@ func runAnalyzeFiles(ctx context.Context, g *globals, files []string, o *analyze
 		t0 := time.Now()
 		r, err := checker.AnalyzeFile(ctx, f, o.model, o.format, checker.Linearizable{Timeout: o.timeout})
 		if err != nil {
-			if errors.Is(err, checker.ErrBadInput) && badErr == nil && len(files) == 1 {
+			if errors.Is(err, fs.ErrNotExist) {
+				err = badInput("analyze: history file %s does not exist", f)
+			}
+			if len(files) == 1 && exitCode(err) == ExitBadInput {
 				return err
 			}
 			fmt.Fprintf(g.stdout, "%s\terror\t%v\n", f, err)

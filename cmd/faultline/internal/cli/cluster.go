@@ -28,6 +28,8 @@ func newClusterCmd(g *globals) *cobra.Command {
   faultline cluster status
   faultline cluster heal               # remove every fault faultline could have left
   faultline cluster down`,
+		Args: unknownCommand,
+		RunE: func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	c.AddCommand(newClusterUpCmd(g), newClusterDownCmd(g), newClusterStatusCmd(g), newClusterHealCmd(g))
 	return c

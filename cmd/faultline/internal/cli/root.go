@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -49,6 +51,8 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error.`,
   faultline analyze store/latest`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Args:          unknownCommand,
+		RunE:          func(c *cobra.Command, args []string) error { return c.Help() },
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return badInput("%s (see %s --help)", err, c.CommandPath())
@@ -60,6 +64,23 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error.`,
 	pf.BoolVar(&g.insecureKeys, "insecure-ignore-host-keys", false, "do not verify SSH host keys (logged; never the default)")
 	root.AddCommand(newClusterCmd(g), newTestCmd(g), newAnalyzeCmd(g), newListCmd(g), newVersionCmd(g))
 	return root
+}
+
+// unknownCommand refuses an unknown subcommand of a command group as bad
+// input. Without it cobra's own "unknown command" error exits 255, and a
+// group that is not the root prints its help and exits 0.
+func unknownCommand(c *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], c.CommandPath())
+	if c.SuggestionsMinimumDistance <= 0 {
+		c.SuggestionsMinimumDistance = 2
+	}
+	if s := c.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return badInput("%s (see %s --help)", msg, c.CommandPath())
 }
 
 // noArgs is cobra.NoArgs as a bad-input error.
