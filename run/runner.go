@@ -110,6 +110,14 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 			}
 		}
 	}
+	if harnessErr == nil && !out.Interrupted && t.Final != nil {
+		fmt.Fprintf(t.Status, "final: %s final phase\n", t.Config.Workload)
+		log.Info("final phase")
+		if err := t.Final(ctx, hw); err != nil {
+			log.Error("final phase", "err", err)
+			harnessErr = fmt.Errorf("%w: final phase: %v", ErrHarness, err)
+		}
+	}
 	if err := hw.Close(); err != nil {
 		log.Error("history close", "err", err)
 	}

@@ -45,6 +45,11 @@ type Test struct {
 	// Healer heals everything at preflight and teardown and checks residue.
 	Healer Healer
 
+	// Final, if set, runs after the final heal and the recovery wait: the
+	// workload's final phase (e.g. read every key on every node until they
+	// agree). It records its ops through rec, like the clients do.
+	Final func(ctx context.Context, rec Recorder) error
+
 	// Checkers judge the history read back from disk.
 	Checkers []checker.Checker
 	// Report, if set, writes the human report (timeline, plots, html) into
@@ -55,4 +60,10 @@ type Test struct {
 	Store string
 	// Status receives progress lines; nil discards them.
 	Status io.Writer
+}
+
+// Recorder appends ops to the run's history: Record assigns Index and Time
+// and returns the op as written.
+type Recorder interface {
+	Record(op history.Op) (history.Op, error)
 }
