@@ -1,4 +1,5 @@
-// Command faultline is a Jepsen-style test harness for distributed systems.
+// Command faultline is a Jepsen-style test harness for distributed systems;
+// see the README and internal/cli for its commands.
 package main
 
 import (

@@ -41,6 +41,9 @@ and a summary. Formats: jsonl (faultline's history, the default), jepsen
   faultline analyze --model cas-register --format jepsen ../shared/testdata/porcupine/jepsen-etcd/*.log
   faultline analyze --model kv --format edn c10-ok.txt`,
 		RunE: func(c *cobra.Command, args []string) error {
+			if !slices.Contains(checker.Formats, o.format) {
+				return badInput("--format %q is not one of %s", o.format, strings.Join(checker.Formats, ", "))
+			}
 			if len(args) == 0 {
 				return badInput("analyze needs a run directory or history files (see faultline analyze --help)")
 			}
@@ -97,12 +100,9 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 }
 
 func runAnalyzeFiles(ctx context.Context, g *globals, files []string, o *analyzeOptions) error {
-	// Refuse a bad --model or --format once, not once per file.
+	// Refuse a bad --model once, not once per file.
 	if _, err := checker.ModelByName(o.model); err != nil {
 		return err
-	}
-	if !slices.Contains(checker.Formats, o.format) {
-		return badInput("--format %q is not one of %s", o.format, strings.Join(checker.Formats, ", "))
 	}
 	counts := map[checker.Verdict]int{}
 	var verdicts []checker.Verdict

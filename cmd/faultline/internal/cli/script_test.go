@@ -39,6 +39,10 @@ func TestScripts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range files {
+		f, err := filepath.Abs(f) // the script runs in its own working directory
+		if err != nil {
+			t.Fatal(err)
+		}
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
 			runScript(t, f, shared)
 		})

@@ -41,7 +41,12 @@ type testOptions struct {
 	nodeBinary  string
 }
 
-func newTestCmd(g *globals) *cobra.Command {
+// newTestCmd makes the test command; runF runs it with the parsed options
+// (nil: runTest). Tests pass their own runF to capture the options.
+func newTestCmd(g *globals, runF func(context.Context, *globals, *testOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runTest
+	}
 	o := &testOptions{}
 	c := &cobra.Command{
 		Use:   "test",
@@ -60,7 +65,7 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 			if !c.Flags().Changed("seed") {
 				o.seed = time.Now().UnixNano() % 1_000_000
 			}
-			return runTest(c.Context(), g, o)
+			return runF(c.Context(), g, o)
 		},
 	}
 	f := c.Flags()
