@@ -2,123 +2,269 @@ package reports
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 )
 
-var indexTmpl = template.Must(template.New("index").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<title>faultline: {{.Name}} {{.Verdict}}</title>
-<style>
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
-.verdict{font-size:2.4em;font-weight:700;padding:.3em .6em;border-radius:.3em;display:inline-block;color:#fff}
-.valid{background:#2e7d32}.invalid{background:#c62828}.unknown{background:#ef6c00}
-table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left;vertical-align:top}
-th{background:#f3f3f3}code,pre{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
-.small{color:#666;font-size:.9em}
-</style></head><body>
-<div class="verdict {{.Verdict}}">{{.Verdict}}</div>
-<h1>{{.Name}}</h1>
-<p class="small">{{.Dir}}</p>
-<h2>Checkers</h2>
-<table><tr><th>checker</th><th>verdict</th><th>explanation</th></tr>
-{{range .Checkers}}<tr><td>{{.Name}}</td><td><span class="{{.Verdict}}" style="color:#fff;padding:0 .4em">{{.Verdict}}</span></td><td>{{.Summary}}{{if .Timeline}} — <a href="timeline.html">timeline</a>{{end}}</td></tr>
-{{end}}</table>
-<h2>Configuration</h2>
-<table>{{range .Config}}<tr><th>{{.K}}</th><td><code>{{.V}}</code></td></tr>{{end}}</table>
-<h2>Operations</h2>
-<table><tr><th>f</th><th>ok</th><th>fail</th><th>info</th></tr>
-{{range .Ops}}<tr><td>{{.F}}</td><td>{{.OK}}</td><td>{{.Fail}}</td><td>{{.Info}}</td></tr>{{end}}</table>
-<h2>Faults</h2>
-<table><tr><th>time</th><th>fault</th><th>outcome</th><th>value</th></tr>
-{{range .Faults}}<tr><td>{{.T}}</td><td>{{.F}}</td><td>{{.Type}}</td><td><code>{{.V}}</code></td></tr>{{end}}</table>
-<h2>Files</h2>
-<ul>{{range .Files}}<li><a href="{{.}}">{{.}}</a></li>{{end}}</ul>
-</body></html>
-`))
+// indexData is everything index.html shows.
+type indexData struct {
+	Name, Dir, Headline string
+	Verdict             checker.Verdict
+	Meta                []kv // one line under the verdict: target, mode, ...
+	Checkers            []Explanation
+	Strip               template.HTML // inline SVG of the faults over time
+	Faults              []faultRow
+	Families            []legendRow
+	Config              []kv
+	Ops                 []OpCount
+	Avail               []kv
+	Latency             []latencyRow
+	Plots               []string
+	Timeline            bool
+	Files               []fileLink
+}
 
 type kv struct{ K, V string }
 
-type checkerRow struct {
-	Name, Summary string
-	Verdict       checker.Verdict
-	Timeline      bool
+type legendRow struct{ Name, Colour string }
+
+type faultRow struct {
+	Start, End, Duration, Family, Colour, Label string
+	Healed, Uncertain                           bool
 }
 
-type opRow struct {
-	F              string
-	OK, Fail, Info int
+type latencyRow struct {
+	Group, P50, P95, P99, Max string
+	N                         int
 }
 
-type faultRow struct{ T, F, Type, V string }
+type fileLink struct{ Path, Note string }
 
-func writeIndex(dir string, h history.History, res checker.Results) error {
-	data := struct {
-		Name, Dir string
-		Verdict   checker.Verdict
-		Checkers  []checkerRow
-		Config    []kv
-		Ops       []opRow
-		Faults    []faultRow
-		Files     []string
-	}{Name: filepath.Base(filepath.Dir(dir)), Dir: dir, Verdict: res.Verdict}
-	for _, name := range sortedKeys(res.Checkers) {
-		r := res.Checkers[name]
-		data.Checkers = append(data.Checkers, checkerRow{Name: name, Verdict: r.Verdict, Summary: r.Summary,
-			Timeline: name == "linearizable" && exists(filepath.Join(dir, "timeline.html"))})
+// indexInput is what writeIndex needs beyond the history and results.
+type indexInput struct {
+	Plots     []string          // plot names written to plots/
+	Timelines map[string]string // key -> its own timeline file
+}
+
+func writeIndex(dir string, h history.History, res checker.Results, in indexInput) error {
+	faults := Faults(h)
+	samples := Samples(h)
+	cfg := readConfig(dir)
+	d := indexData{
+		Name:     cfgString(cfg, "name", filepath.Base(filepath.Dir(dir))),
+		Dir:      dir,
+		Verdict:  res.Verdict,
+		Checkers: explain(h, res, faults, in.Timelines),
+		Ops:      OpCounts(h),
+		Plots:    in.Plots,
+		Timeline: exists(filepath.Join(dir, "timeline.html")),
 	}
-	if b, err := os.ReadFile(filepath.Join(dir, "test.json")); err == nil {
-		var m map[string]any
-		if json.Unmarshal(b, &m) == nil {
-			for _, k := range sortedKeys(m) {
-				v, _ := json.Marshal(m[k])
-				data.Config = append(data.Config, kv{k, string(v)})
-			}
+	d.Headline = headline(res, d.Checkers)
+	var end int64
+	if len(h) > 0 {
+		end = h[len(h)-1].Time
+	}
+	var marks []int64
+	for _, e := range d.Checkers {
+		if e.Anomaly != nil && e.Anomaly.Time > 0 {
+			marks = append(marks, e.Anomaly.Time)
 		}
 	}
-	ops := map[string]*opRow{}
-	for _, op := range h {
-		if op.IsNemesis() {
-			if op.Type != history.Invoke {
-				data.Faults = append(data.Faults, faultRow{T: time.Duration(op.Time).Round(time.Millisecond).String(),
-					F: op.F, Type: string(op.Type), V: string(op.Value) + op.Error})
-			}
+	d.Strip = faultStrip(faults, end, marks)
+	for _, f := range faults {
+		d.Faults = append(d.Faults, faultRow{Start: fmtSecs(f.Start), End: fmtSecs(f.End), Duration: fmtDur(f.End - f.Start),
+			Family: f.Family, Colour: FaultHex(f.Family), Label: f.Label, Healed: f.Healed, Uncertain: f.Uncertain})
+	}
+	for _, fam := range faultFamilies(faults) {
+		d.Families = append(d.Families, legendRow{fam, FaultHex(fam)})
+	}
+	d.Meta, d.Config = configRows(cfg)
+	a := Avail(samples, faults)
+	d.Avail = []kv{
+		{"ops invoked while a fault was in place", fmt.Sprintf("%s ok (%d of %d)", pct(a.During()), a.DuringOK, a.DuringTotal)},
+		{"ops invoked with no fault in place", fmt.Sprintf("%s ok (%d of %d)", pct(a.Outside()), a.OutsideOK, a.OutsideTotal)},
+	}
+	for _, s := range LatencyStats(samples) {
+		d.Latency = append(d.Latency, latencyRow{Group: s.Group, N: s.N, P50: fmtDur(s.P50), P95: fmtDur(s.P95), P99: fmtDur(s.P99), Max: fmtDur(s.Max)})
+	}
+	d.Files = runFiles(dir)
+	var buf bytes.Buffer
+	if err := indexTmpl.Execute(&buf, d); err != nil {
+		return fmt.Errorf("reports: index.html: %w", err)
+	}
+	return writeFile(filepath.Join(dir, "index.html"), buf.Bytes())
+}
+
+// headline is the one sentence under the verdict.
+func headline(res checker.Results, es []Explanation) string {
+	for _, v := range []checker.Verdict{checker.Invalid, checker.Unknown} {
+		if res.Verdict != v {
 			continue
 		}
-		r := ops[op.F]
-		if r == nil {
-			r = &opRow{F: op.F}
-			ops[op.F] = r
-		}
-		switch op.Type {
-		case history.OK:
-			r.OK++
-		case history.Fail:
-			r.Fail++
-		case history.Info:
-			r.Info++
+		for _, e := range es {
+			if e.Verdict == v {
+				if e.Anomaly != nil {
+					return fmt.Sprintf("%s: key %q is not linearizable: %s cannot be linearized.", e.Checker, e.Anomaly.Key, e.Anomaly.Op)
+				}
+				return e.Checker + ": " + e.Summary
+			}
 		}
 	}
-	for _, f := range sortedKeys(ops) {
-		data.Ops = append(data.Ops, *ops[f])
+	if res.Verdict == checker.Valid {
+		return "Every checker passed: no anomaly found in this history."
 	}
-	for _, f := range []string{"timeline.html", "history.jsonl", "results.json", "test.json", "faultline.log", "nodes/"} {
-		if exists(filepath.Join(dir, f)) {
-			data.Files = append(data.Files, f)
+	return "No checker decided."
+}
+
+func pct(f float64) string {
+	if math.IsNaN(f) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", 100*f)
+}
+
+func readConfig(dir string) map[string]any {
+	b, err := os.ReadFile(filepath.Join(dir, "test.json"))
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+func cfgString(m map[string]any, k, def string) string {
+	if s, ok := m[k].(string); ok && s != "" {
+		return s
+	}
+	return def
+}
+
+// configOrder puts the fields a reader looks for first.
+var configOrder = []string{"name", "target", "mode", "workload", "nemeses", "seed", "time_limit", "nemesis_interval",
+	"concurrency", "rate", "op_timeout", "recovery", "model", "nodes", "versions", "start", "nodes_file"}
+
+func configRows(m map[string]any) (meta, rows []kv) {
+	show := func(k string) string {
+		v := m[k]
+		switch k {
+		case "nemeses":
+			var ns []string
+			if l, ok := v.([]any); ok {
+				for _, n := range l {
+					ns = append(ns, fmt.Sprint(n))
+				}
+			}
+			if len(ns) == 0 {
+				return "none"
+			}
+			return strings.Join(ns, ", ")
+		case "nodes":
+			var ns []string
+			if l, ok := v.([]any); ok {
+				for _, n := range l {
+					if nm, ok := n.(map[string]any); ok {
+						ns = append(ns, fmt.Sprintf("%v (%v)", nm["name"], nm["address"]))
+					}
+				}
+			}
+			return strings.Join(ns, ", ")
+		case "versions":
+			if vm, ok := v.(map[string]any); ok {
+				var ps []string
+				for _, k := range sortedKeys(vm) {
+					ps = append(ps, fmt.Sprintf("%s %v", k, vm[k]))
+				}
+				return strings.Join(ps, ", ")
+			}
+		}
+		switch x := v.(type) {
+		case string:
+			return x
+		case float64:
+			return fmt.Sprint(x)
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	seen := map[string]bool{}
+	for _, k := range configOrder {
+		if _, ok := m[k]; ok {
+			rows = append(rows, kv{k, show(k)})
+			seen[k] = true
 		}
 	}
-	var buf bytes.Buffer
-	if err := indexTmpl.Execute(&buf, data); err != nil {
-		return err
+	for _, k := range sortedKeys(m) {
+		if !seen[k] {
+			rows = append(rows, kv{k, show(k)})
+		}
 	}
-	return os.WriteFile(filepath.Join(dir, "index.html"), buf.Bytes(), 0o644)
+	for _, k := range []string{"target", "mode", "workload", "nemeses", "seed", "time_limit"} {
+		if _, ok := m[k]; ok {
+			meta = append(meta, kv{strings.ReplaceAll(k, "_", " "), show(k)})
+		}
+	}
+	if l, ok := m["nodes"].([]any); ok {
+		meta = append(meta, kv{"nodes", fmt.Sprint(len(l))})
+	}
+	return meta, rows
+}
+
+// runFiles lists the run's files worth a link, with what each is.
+func runFiles(dir string) []fileLink {
+	var out []fileLink
+	for _, f := range []fileLink{
+		{"timeline.html", "porcupine's timeline of each checked key, failing keys first, faults annotated"},
+		{"history.jsonl", "every op, one JSON object per line (explore with jq)"},
+		{"results.json", "the checkers' verdicts and details"},
+		{"test.json", "the full test configuration"},
+		{"faultline.log", "the controller's log"},
+		{"junit.xml", "JUnit XML, one testcase per checker"},
+	} {
+		if exists(filepath.Join(dir, f.Path)) {
+			out = append(out, f)
+		}
+	}
+	// Node files: logs and data fetched from each node.
+	var nodeFiles []string
+	filepath.WalkDir(filepath.Join(dir, "nodes"), func(p string, de os.DirEntry, err error) error {
+		if err != nil || de.IsDir() || len(nodeFiles) >= 200 {
+			return nil
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			nodeFiles = append(nodeFiles, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	sort.Strings(nodeFiles)
+	for _, f := range nodeFiles {
+		out = append(out, fileLink{Path: f, Note: "fetched from node " + strings.Split(f, "/")[1]})
+	}
+	return out
+}
+
+func writeFile(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("reports: %w", err)
+	}
+	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -129,3 +275,72 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(ks)
 	return ks
 }
+
+// faultStrip draws the faults over the run's time as an inline SVG: one
+// row per family, each fault a coloured bar with its label, and a red line
+// with "anomaly" at each mark.
+func faultStrip(faults []Fault, end int64, marks []int64) template.HTML {
+	fams := faultFamilies(faults)
+	const (
+		width  = 1000.0
+		left   = 90.0
+		right  = 10.0
+		rowH   = 26.0
+		top    = 18.0
+		axisH  = 22.0
+		labelF = 11
+	)
+	if end <= 0 {
+		end = 1
+	}
+	rows := max(len(fams), 1)
+	height := top + rowH*float64(rows) + axisH
+	x := func(t int64) float64 { return left + (width-left-right)*float64(t)/float64(end) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="strip" viewBox="0 0 %.0f %.0f" width="100%%" role="img" aria-label="faults over time" font-family="sans-serif">`, width, height)
+	row := map[string]int{}
+	for i, f := range fams {
+		row[f] = i
+		y := top + rowH*float64(i)
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f6f6f6"/>`, left, y+2, width-left-right, rowH-4)
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="%s" font-weight="600">%s</text>`, left-6, y+rowH/2+4, FaultHex(f), template.HTMLEscapeString(f))
+	}
+	if len(fams) == 0 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="#555">no faults were injected</text>`, left+6, top+rowH/2+4)
+	}
+	for _, f := range faults {
+		y := top + rowH*float64(row[f.Family])
+		x0, x1 := x(f.Start), x(f.End)
+		w := max(x1-x0, 2)
+		op := "0.85"
+		if f.Uncertain {
+			op = "0.45"
+		}
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="%s" rx="2"><title>%s</title></rect>`,
+			x0, y+3, w, rowH-6, FaultHex(f.Family), op, template.HTMLEscapeString(fmt.Sprintf("%s–%s %s", fmtSecs(f.Start), fmtSecs(f.End), f.Label)))
+		if float64(len(f.Short))*6.2 < w-6 {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%d" fill="#fff">%s</text>`, x0+4, y+rowH/2+4, labelF, template.HTMLEscapeString(f.Short))
+		}
+	}
+	// Axis: ticks at a round step.
+	axisY := top + rowH*float64(rows)
+	fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888"/>`, left, axisY, width-right, axisY)
+	step := int64(bucketWidth(timeDur(end))) * 5
+	for t := int64(0); t <= end; t += step {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#888"/><text x="%.1f" y="%.1f" font-size="11" text-anchor="middle" fill="#444">%gs</text>`,
+			x(t), axisY, x(t), axisY+4, x(t), axisY+16, float64(t)/1e9)
+	}
+	for _, m := range marks {
+		fmt.Fprintf(&b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#b71c1c" stroke-width="2"/><text x="%.1f" y="12" font-size="11" text-anchor="middle" fill="#b71c1c" font-weight="700">anomaly %s</text>`,
+			x(m), 14.0, x(m), axisY, x(m), fmtSecs(m))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+//go:embed assets/index.html.tmpl
+var indexSource string
+
+var indexTmpl = template.Must(template.New("index").Parse(indexSource))
+
+func timeDur(ns int64) time.Duration { return time.Duration(ns) }

@@ -265,6 +265,7 @@ func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time
 	var counts [4]atomic.Int64 // ok, fail, info, invoke
 	var curFault atomic.Value
 	curFault.Store("none")
+	prog := NewProgress(t.Status)
 	var wg sync.WaitGroup
 	conc := t.Config.Concurrency
 	nodes := t.Config.Nodes
@@ -365,26 +366,19 @@ func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time
 			} else {
 				curFault.Store(op.F)
 			}
-			fmt.Fprintf(t.Status, "nemesis: %s\n", desc)
+			prog.Printf("nemesis: %s\n", desc)
 		}
 	}()
-	// Progress: a plain status line every few seconds.
+	// Progress: a live line on a terminal, a plain line every few seconds
+	// elsewhere (see progress.go).
 	progDone := make(chan struct{})
 	go func() {
 		defer close(progDone)
-		tick := time.NewTicker(5 * time.Second)
-		defer tick.Stop()
-		for {
-			select {
-			case <-wctx.Done():
-				return
-			case <-tick.C:
-				el := time.Since(runStart)
-				fmt.Fprintf(t.Status, "%s/%s  %.0f ops/s  ok %d  fail %d  info %d  fault: %s\n",
-					el.Round(time.Second), limit, float64(counts[3].Load())/el.Seconds(),
-					counts[0].Load(), counts[1].Load(), counts[2].Load(), curFault.Load())
-			}
-		}
+		prog.Run(wctx, func() ProgressSnapshot {
+			f, _ := curFault.Load().(string)
+			return ProgressSnapshot{Elapsed: time.Since(runStart), Limit: limit, Invokes: counts[3].Load(),
+				OK: counts[0].Load(), Fail: counts[1].Load(), Info: counts[2].Load(), Fault: f}
+		})
 	}()
 	<-wctx.Done()
 	interrupted = ctx.Err() != nil

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what faultline needs on a Debian machine, if it is missing:
 # openssh-server (the nodes' sshd), openssh-client, iptables, iproute2,
-# procps and util-linux; then downloads the Go modules. Idempotent.
+# procps, util-linux and chromium (for the web UI's browser tests); then downloads the Go modules. Idempotent.
 set -euo pipefail
 
 need=()
@@ -13,6 +13,8 @@ have ip || need+=(iproute2)
 have ps || need+=(procps)
 have unshare || need+=(util-linux)
 have setsid || need+=(util-linux)
+# The web UI's browser tests drive Debian's headless chromium.
+have /usr/bin/chromium || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
 	if [ "$(id -u)" -ne 0 ]; then

@@ -1,0 +1,194 @@
+package reports
+
+import (
+	"encoding/json"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+// Sample is one completed client op as the plots see it.
+type Sample struct {
+	Time    int64        // invoke time, ns since the run started
+	Done    int64        // completion time
+	Latency int64        // Done - Time, ns
+	F       string       // read, write, cas, ...
+	Type    history.Type // ok, fail or info
+}
+
+// Samples lists h's completed client ops in invoke order. Open invokes
+// (the run ended first) have no latency and are left out.
+func Samples(h history.History) []Sample {
+	var out []Sample
+	for _, p := range h.Pairs() {
+		if p.Invoke.IsNemesis() || p.Completion == nil {
+			continue
+		}
+		c := p.Completion
+		out = append(out, Sample{Time: p.Invoke.Time, Done: c.Time, Latency: c.Time - p.Invoke.Time, F: p.Invoke.F, Type: c.Type})
+	}
+	return out
+}
+
+// Quantile returns the q-quantile (0 < q <= 1) of sorted by the
+// nearest-rank method: the smallest value with at least q of the values at
+// or below it. sorted must be ascending and non-empty.
+func Quantile(sorted []int64, q float64) int64 {
+	r := int(math.Ceil(q*float64(len(sorted)))) - 1
+	return sorted[min(max(r, 0), len(sorted)-1)]
+}
+
+// Window is the latency distribution of the ops invoked in [Start, End).
+type Window struct {
+	Start, End         int64
+	N                  int
+	P50, P95, P99, Max int64 // ns; zero when N is 0
+}
+
+// LatencyWindows buckets samples by invoke time into windows of width w
+// from 0 to the last sample, and returns each window's quantiles. Windows
+// without ops are kept (N == 0) so that gaps show as gaps.
+func LatencyWindows(samples []Sample, w time.Duration) []Window {
+	if len(samples) == 0 || w <= 0 {
+		return nil
+	}
+	var last int64
+	for _, s := range samples {
+		last = max(last, s.Time)
+	}
+	n := int(last/int64(w)) + 1
+	buckets := make([][]int64, n)
+	for _, s := range samples {
+		i := int(s.Time / int64(w))
+		buckets[i] = append(buckets[i], s.Latency)
+	}
+	out := make([]Window, n)
+	for i, b := range buckets {
+		win := Window{Start: int64(i) * int64(w), End: int64(i+1) * int64(w), N: len(b)}
+		if len(b) > 0 {
+			sort.Slice(b, func(x, y int) bool { return b[x] < b[y] })
+			win.P50, win.P95, win.P99, win.Max = Quantile(b, 0.5), Quantile(b, 0.95), Quantile(b, 0.99), b[len(b)-1]
+		}
+		out[i] = win
+	}
+	return out
+}
+
+// Series names one line of the rate plot: an operation and an outcome.
+type Series struct {
+	F    string
+	Type history.Type
+}
+
+// Rates counts completions per second in buckets of width w by completion
+// time, per operation and outcome. Every series has the same number of
+// buckets, from 0 to the last completion, so lines drop to zero where
+// nothing completed.
+func Rates(samples []Sample, w time.Duration) map[Series][]float64 {
+	if len(samples) == 0 || w <= 0 {
+		return nil
+	}
+	var last int64
+	for _, s := range samples {
+		last = max(last, s.Done)
+	}
+	n := int(last/int64(w)) + 1
+	perSec := float64(time.Second) / float64(w)
+	out := map[Series][]float64{}
+	for _, s := range samples {
+		k := Series{s.F, s.Type}
+		if out[k] == nil {
+			out[k] = make([]float64, n)
+		}
+		out[k][s.Done/int64(w)] += perSec
+	}
+	return out
+}
+
+// ClockSample is one node's measured clock offset at a time.
+type ClockSample struct {
+	Time   int64 // ns since the run started (the nemesis op's completion)
+	Node   string
+	Offset int64 // ns; positive: the node's clock is ahead
+}
+
+// ClockOffsets reads the clock nemesis's measurements: completions of
+// bump-clock, strobe-clock and reset-clock (or any nemesis op) whose value
+// is an object {"offsets_ns": {"n1": 123, ...}}. Nil when the clock
+// nemesis did not run.
+func ClockOffsets(h history.History) []ClockSample {
+	var out []ClockSample
+	for _, op := range h {
+		if !op.IsNemesis() || op.Type == history.Invoke || len(op.Value) == 0 || op.Value[0] != '{' {
+			continue
+		}
+		var v struct {
+			Offsets map[string]int64 `json:"offsets_ns"`
+		}
+		if json.Unmarshal(op.Value, &v) != nil {
+			continue
+		}
+		for _, node := range sortedKeys(v.Offsets) {
+			out = append(out, ClockSample{Time: op.Time, Node: node, Offset: v.Offsets[node]})
+		}
+	}
+	return out
+}
+
+// Availability is the share of client ops that succeeded, split by whether
+// a fault was in place when they were invoked.
+type Availability struct {
+	DuringOK, DuringTotal   int
+	OutsideOK, OutsideTotal int
+}
+
+// During is the fraction of ops invoked during a fault that completed ok;
+// NaN when there were none.
+func (a Availability) During() float64 { return ratio(a.DuringOK, a.DuringTotal) }
+
+// Outside is the fraction of ops invoked with no fault in place that
+// completed ok; NaN when there were none.
+func (a Availability) Outside() float64 { return ratio(a.OutsideOK, a.OutsideTotal) }
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return math.NaN()
+	}
+	return float64(a) / float64(b)
+}
+
+// Avail computes the availability of samples under faults fs.
+func Avail(samples []Sample, fs []Fault) Availability {
+	var a Availability
+	for _, s := range samples {
+		ok := 0
+		if s.Type == history.OK {
+			ok = 1
+		}
+		if len(faultAt(fs, s.Time)) > 0 {
+			a.DuringTotal++
+			a.DuringOK += ok
+		} else {
+			a.OutsideTotal++
+			a.OutsideOK += ok
+		}
+	}
+	return a
+}
+
+// bucketWidth picks a window for a run of length d: about 50 windows, on a
+// round value (100ms, 200ms, 500ms, 1s, 2s, 5s, 10s, ...).
+func bucketWidth(d time.Duration) time.Duration {
+	target := d / 50
+	for _, base := range []time.Duration{time.Millisecond, 10 * time.Millisecond, 100 * time.Millisecond,
+		time.Second, 10 * time.Second, 100 * time.Second, 1000 * time.Second} {
+		for _, m := range []time.Duration{1, 2, 5} {
+			if w := base * m; w >= target && w >= 100*time.Millisecond {
+				return w
+			}
+		}
+	}
+	return time.Hour
+}

@@ -1,0 +1,108 @@
+package reports
+
+import (
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+func TestQuantileNearestRank(t *testing.T) {
+	v := []int64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for q, want := range map[float64]int64{0.5: 5, 0.95: 10, 0.99: 10, 0.1: 1, 0.11: 2, 1: 10} {
+		if got := Quantile(v, q); got != want {
+			t.Errorf("Quantile(1..10, %v) = %d, want %d", q, got, want)
+		}
+	}
+	if got := Quantile([]int64{42}, 0.5); got != 42 {
+		t.Errorf("single value: %d", got)
+	}
+}
+
+func TestLatencyWindows(t *testing.T) {
+	ms := int64(time.Millisecond)
+	s := []Sample{
+		{Time: 0, Latency: 10 * ms}, {Time: 100 * ms, Latency: 30 * ms}, {Time: 999 * ms, Latency: 20 * ms},
+		// nothing in [1s, 2s)
+		{Time: 2500 * ms, Latency: 5 * ms},
+	}
+	got := LatencyWindows(s, time.Second)
+	want := []Window{
+		{Start: 0, End: 1e9, N: 3, P50: 20 * ms, P95: 30 * ms, P99: 30 * ms, Max: 30 * ms},
+		{Start: 1e9, End: 2e9},
+		{Start: 2e9, End: 3e9, N: 1, P50: 5 * ms, P95: 5 * ms, P99: 5 * ms, Max: 5 * ms},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("windows:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+func TestRates(t *testing.T) {
+	ms := int64(time.Millisecond)
+	s := []Sample{
+		{Done: 100 * ms, F: "read", Type: history.OK},
+		{Done: 400 * ms, F: "read", Type: history.OK},
+		{Done: 600 * ms, F: "read", Type: history.Fail},
+		{Done: 1200 * ms, F: "write", Type: history.Info},
+	}
+	got := Rates(s, 500*time.Millisecond)
+	want := map[Series][]float64{
+		{"read", history.OK}:    {4, 0, 0},
+		{"read", history.Fail}:  {0, 2, 0},
+		{"write", history.Info}: {0, 0, 2},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("rates:\n got %v\nwant %v", got, want)
+	}
+}
+
+func TestSamplesAndAvailability(t *testing.T) {
+	h := badRun()
+	s := Samples(h)
+	if len(s) != 6 {
+		t.Fatalf("%d samples, want 6 (every completed client op)", len(s))
+	}
+	if s[0].Latency != 1e6 || s[0].F != "write" || s[0].Type != history.OK {
+		t.Errorf("first sample %+v", s[0])
+	}
+	a := Avail(s, Faults(h))
+	// During the partition (2s-6.1s): write k1 2 ok, write k2 fail, read ok;
+	// during the kill (7s-9.1s): the info read. Outside: two oks.
+	want := Availability{DuringOK: 2, DuringTotal: 4, OutsideOK: 2, OutsideTotal: 2}
+	if a != want {
+		t.Fatalf("availability %+v, want %+v", a, want)
+	}
+	if a.During() != 0.5 || a.Outside() != 1 || !math.IsNaN(Availability{}.During()) {
+		t.Errorf("ratios %v %v", a.During(), a.Outside())
+	}
+}
+
+func TestClockOffsets(t *testing.T) {
+	var b builder
+	b.nem(1*sec, history.Invoke, "bump-clock", nil)
+	b.nem(2*sec, history.OK, "bump-clock", map[string]any{"offsets_ns": map[string]int64{"n2": -3e6, "n1": 5e8}})
+	b.nem(3*sec, history.Invoke, "reset-clock", nil)
+	b.nem(4*sec, history.OK, "reset-clock", map[string]any{"offsets_ns": map[string]int64{"n1": 0}})
+	b.nem(5*sec, history.OK, "start-partition", map[string][]string{"n1": {"n2"}}) // not clock data
+	got := ClockOffsets(b.h)
+	want := []ClockSample{{2 * sec, "n1", 5e8}, {2 * sec, "n2", -3e6}, {4 * sec, "n1", 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("clock samples %+v, want %+v", got, want)
+	}
+	if ClockOffsets(badRun()) != nil {
+		t.Error("a run without the clock nemesis has clock samples")
+	}
+}
+
+func TestBucketWidth(t *testing.T) {
+	for d, want := range map[time.Duration]time.Duration{
+		time.Second: 100 * time.Millisecond, 20 * time.Second: 500 * time.Millisecond,
+		60 * time.Second: 2 * time.Second, 10 * time.Minute: 20 * time.Second,
+	} {
+		if got := bucketWidth(d); got != want {
+			t.Errorf("bucketWidth(%s) = %s, want %s", d, got, want)
+		}
+	}
+}

@@ -1,0 +1,207 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"mime"
+	"net/http"
+	"os"
+	"path"
+	"sort"
+	"strings"
+)
+
+// Server serves the UI over one store.
+type Server struct {
+	root *os.Root
+	dir  string
+}
+
+// New opens the store directory. The store must exist.
+func New(store string) (*Server, error) {
+	root, err := os.OpenRoot(store)
+	if err != nil {
+		return nil, fmt.Errorf("web: store %s: %w", store, err)
+	}
+	return &Server{root: root, dir: store}, nil
+}
+
+// Close releases the store.
+func (s *Server) Close() error { return s.root.Close() }
+
+// ServeHTTP routes: / (the listing, filtered by the query), /api/runs (the
+// same as JSON), /store/<path> (a file or directory of the store).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	// Pages may use inline styles and scripts (the timeline does) but load
+	// nothing from anywhere but this server.
+	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'")
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "web: only GET and HEAD", http.StatusMethodNotAllowed)
+		return
+	}
+	switch p := r.URL.Path; {
+	case p == "/":
+		s.list(w, r)
+	case p == "/api/runs":
+		s.api(w, r)
+	case strings.HasPrefix(p, "/store/"):
+		s.file(w, r, strings.TrimPrefix(p, "/store/"))
+	case p == "/store":
+		http.Redirect(w, r, "/", http.StatusFound)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func filterOf(r *http.Request) Filter {
+	q := r.URL.Query()
+	return Filter{Target: q.Get("target"), Mode: q.Get("mode"), Workload: q.Get("workload"),
+		Nemesis: q.Get("nemesis"), Verdict: q.Get("verdict"), Kind: q.Get("kind")}
+}
+
+func (s *Server) api(w http.ResponseWriter, r *http.Request) {
+	es, err := Scan(s.root)
+	if err != nil {
+		http.Error(w, "web: scan store: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	f := filterOf(r)
+	out := []Entry{}
+	for _, e := range es {
+		if f.Match(e) {
+			out = append(out, e)
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(out)
+}
+
+type selectView struct {
+	Name, Label, Value string
+	Options            []string
+}
+
+type listView struct {
+	Store     string
+	Campaigns []Entry
+	Runs      []Entry
+	Total     int
+	Selects   []selectView
+	Filtered  bool
+	Counts    map[string]int
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request) {
+	es, err := Scan(s.root)
+	if err != nil {
+		http.Error(w, "web: scan store: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	f := filterOf(r)
+	v := listView{Store: s.dir, Total: len(es), Counts: map[string]int{}}
+	opts := options(es)
+	for _, sel := range []struct{ name, label, value string }{
+		{"target", "target", f.Target}, {"mode", "mode", f.Mode}, {"workload", "workload", f.Workload},
+		{"nemesis", "nemesis", f.Nemesis}, {"verdict", "verdict", f.Verdict},
+	} {
+		v.Selects = append(v.Selects, selectView{Name: sel.name, Label: sel.label, Value: sel.value, Options: opts[sel.name]})
+	}
+	v.Filtered = f != Filter{}
+	for _, e := range es {
+		if !f.Match(e) {
+			continue
+		}
+		v.Counts[e.Verdict]++
+		if e.Kind == "campaign" {
+			v.Campaigns = append(v.Campaigns, e)
+		} else {
+			v.Runs = append(v.Runs, e)
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := listTmpl.Execute(w, v); err != nil {
+		fmt.Fprintf(w, "<p>web: %s</p>", template.HTMLEscapeString(err.Error()))
+	}
+}
+
+// file serves one file or directory of the store through the os.Root,
+// which refuses any path that leaves the store, by "..", by an absolute
+// path or through a symlink.
+func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
+	name := strings.TrimSuffix(rel, "/")
+	if name == "" {
+		name = "."
+	}
+	if !fs.ValidPath(name) {
+		// "..", ".", empty or absolute segments: never part of a store path.
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
+	f, err := s.root.Open(name)
+	if err != nil {
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
+	if st.IsDir() {
+		if !strings.HasSuffix(r.URL.Path, "/") {
+			http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
+			return
+		}
+		if _, err := s.root.Stat(path.Join(name, "index.html")); err == nil {
+			http.Redirect(w, r, r.URL.Path+"index.html", http.StatusFound)
+			return
+		}
+		s.dirList(w, f, name)
+		return
+	}
+	if !st.Mode().IsRegular() {
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	switch path.Ext(name) {
+	case ".jsonl", ".log", ".txt", ".out", ".err", ".edn", "":
+		ct = "text/plain; charset=utf-8"
+	case ".json":
+		ct = "application/json"
+	}
+	if ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
+}
+
+func (s *Server) dirList(w http.ResponseWriter, f *os.File, name string) {
+	ents, err := f.ReadDir(-1)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		http.Error(w, "web: cannot list", http.StatusInternalServerError)
+		return
+	}
+	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
+	type item struct{ Name, Href string }
+	var items []item
+	for _, e := range ents {
+		n := e.Name()
+		if e.IsDir() {
+			n += "/"
+		}
+		items = append(items, item{n, n})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	dirTmpl.Execute(w, struct {
+		Name  string
+		Items []item
+	}{name, items})
+}
