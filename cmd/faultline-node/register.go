@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/faultline/faultline/targets/clock"
 	"github.com/faultline/faultline/targets/paxos"
 	"github.com/faultline/faultline/targets/register"
 )
@@ -20,6 +21,7 @@ func runRegister(ctx context.Context, o options, ln net.Listener, log *slog.Logg
 		OpTimeout:   o.OpTimeout,
 		PeerTimeout: o.PeerTimeout,
 		Logger:      log,
+		Clock:       clock.New(o.ClockFile, clock.Options{}),
 	})
 	if err != nil {
 		ln.Close()

@@ -11,12 +11,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/faultline/faultline/targets/kv"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
@@ -38,6 +40,7 @@ type options struct {
 	Listen      string
 	Peers       map[string]string // id -> host:port, this node included
 	Data        string
+	ClockFile   string // the node clock's skew file (targets/clock)
 	Mode        string
 	OpTimeout   time.Duration
 	PeerTimeout time.Duration
@@ -54,6 +57,8 @@ type role struct {
 
 var roles = map[string]role{
 	"register": {modes: []string{string(paxos.ModePaxos), string(paxos.ModeNaive)}, run: runRegister},
+	"kv":       {modes: kv.Modes(), run: runKV},
+	"queue":    {modes: queueModes(), run: runQueue},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -95,7 +100,8 @@ func parseFlags(args []string) (o options, showVersion bool, err error) {
 	fs.StringVar(&o.Listen, "listen", "0.0.0.0:7000", "host:port to serve the HTTP API on")
 	peers := fs.String("peers", "", "every node of the cluster as id=host:port,... (this node included); default: this node alone")
 	fs.StringVar(&o.Data, "data", "/opt/faultline/data", "data directory (the durable state)")
-	fs.StringVar(&o.Mode, "mode", "", "the role's mode (register: paxos | naive; default paxos)")
+	fs.StringVar(&o.ClockFile, "clock-file", "", "the node clock's skew file (default: clock next to the data directory)")
+	fs.StringVar(&o.Mode, "mode", "", "the role's mode, the first its default ("+modeHelp()+")")
 	fs.DurationVar(&o.OpTimeout, "op-timeout", time.Second, "deadline of one client operation, retries included")
 	fs.DurationVar(&o.PeerTimeout, "peer-timeout", 500*time.Millisecond, "deadline of one round phase")
 	level := fs.String("log-level", "info", "debug | info | warn | error")
@@ -130,6 +136,9 @@ func parseFlags(args []string) (o options, showVersion bool, err error) {
 	}
 	if o.Data == "" {
 		return o, false, errors.New("--data is empty")
+	}
+	if o.ClockFile == "" {
+		o.ClockFile = filepath.Join(filepath.Dir(filepath.Clean(o.Data)), "clock")
 	}
 	if o.OpTimeout <= 0 || o.PeerTimeout <= 0 {
 		return o, false, errors.New("--op-timeout and --peer-timeout must be positive")
@@ -181,6 +190,15 @@ func roleNames() []string {
 	return names
 }
 
+// modeHelp lists every role's modes.
+func modeHelp() string {
+	var parts []string
+	for _, n := range roleNames() {
+		parts = append(parts, n+": "+strings.Join(roles[n].modes, " | "))
+	}
+	return strings.Join(parts, "; ")
+}
+
 func buildVersion() string {
 	if version != "" {
 		return version
@@ -192,12 +210,13 @@ func buildVersion() string {
 }
 
 func usage() string {
-	return `usage: faultline-node --role register --id n1 --listen 0.0.0.0:7000 \
+	return `usage: faultline-node --role register|kv --id n1 --listen 0.0.0.0:7000 \
            --peers n1=198.18.0.11:7000,n2=198.18.0.12:7000,... \
-           --data /opt/faultline/data [--mode paxos|naive]
+           --data /opt/faultline/data [--clock-file /opt/faultline/clock] [--mode MODE]
 
-flags: --role --id --listen --peers --data --mode --op-timeout --peer-timeout
-       --log-level --version
+modes: ` + modeHelp() + `
+flags: --role --id --listen --peers --data --clock-file --mode --op-timeout
+       --peer-timeout --log-level --version
 Logs go to stderr; SIGTERM or SIGINT shut down gracefully. Bad flags exit 254.
 `
 }

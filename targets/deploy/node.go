@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -234,4 +235,30 @@ func (t *NodeDaemon) CollectLogs(ctx context.Context, dir string) error {
 		}
 		return nil
 	})
+}
+
+// ReadClock returns the node's clock as its daemon reports it (GET /clock):
+// the system time plus the offset the clock nemesis set. The clock nemesis
+// uses it to measure the skew it applied.
+func (t *NodeDaemon) ReadClock(ctx context.Context, node string) (time.Time, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL(node)+"/clock", nil)
+	if err != nil {
+		return time.Time{}, err
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("deploy: %s: read clock: %w", node, err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		TimeNS int64 `json:"time_ns"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return time.Time{}, fmt.Errorf("deploy: %s: read clock: %s", node, resp.Status)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.TimeNS == 0 {
+		return time.Time{}, fmt.Errorf("deploy: %s: read clock: bad reply (%v)", node, err)
+	}
+	return time.Unix(0, body.TimeNS), nil
 }

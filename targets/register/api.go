@@ -10,6 +10,7 @@ import "github.com/faultline/faultline/targets/paxos"
 //	PUT  /register/{key}      {"value": int}             -> 200 {"value": int}
 //	POST /register/{key}/cas  {"old": int|null, "new": int} -> 200 {"value": int}
 //	GET  /health              -> 200 {"node": "n1", "role": "register", "mode": "paxos", ...}
+//	GET  /clock               -> 200 {"node": "n1", "time_ns": int, "offset_ns": int, "rate": float} (targets/clock)
 //
 // Failures carry {"error": "...", "definite": bool}:
 //
@@ -25,6 +26,7 @@ import "github.com/faultline/faultline/targets/paxos"
 const (
 	PathRegister = "/register/"
 	PathHealth   = "/health"
+	PathClock    = "/clock"
 	PathPrepare  = "/peer/prepare"
 	PathAccept   = "/peer/accept"
 )

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/faultline/faultline/targets/clock"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
@@ -38,6 +39,9 @@ type Config struct {
 	CompactBytes int64
 	// Logger receives the node's log (discarded when nil).
 	Logger *slog.Logger
+	// Clock is the node clock served on GET /clock (the system clock when
+	// nil). The register makes no decision on time; it only reports it.
+	Clock *clock.Clock
 
 	ids []string // sorted node ids
 }
@@ -88,6 +92,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Transport == nil {
 		cfg.Transport = NewHTTPTransport(cfg.Peers)
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System()
+	}
 	cfg.ids = nil
 	for id := range cfg.Peers {
 		cfg.ids = append(cfg.ids, id)
@@ -105,6 +112,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("PUT /register/{key}", s.handleWrite)
 	s.mux.HandleFunc("POST /register/{key}/cas", s.handleCAS)
 	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
+	s.mux.Handle("GET "+PathClock, clock.Handler(cfg.ID, cfg.Clock))
 	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
 	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
 	s.log.Info("register: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", store.Epoch())

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+
+	"github.com/faultline/faultline/targets/queue"
+)
+
+// queueModes lists the queue role's modes, default first.
+func queueModes() []string {
+	var ms []string
+	for _, m := range queue.Modes {
+		ms = append(ms, string(m))
+	}
+	return ms
+}
+
+// runQueue is the queue role: a FIFO queue on a log of Paxos slots.
+func runQueue(ctx context.Context, o options, ln net.Listener, log *slog.Logger) error {
+	srv, err := queue.New(queue.Config{
+		ID:          o.ID,
+		Peers:       o.Peers,
+		Mode:        queue.Mode(o.Mode),
+		DataDir:     o.Data,
+		OpTimeout:   o.OpTimeout,
+		PeerTimeout: o.PeerTimeout,
+		Logger:      log,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	serr := serveUntil(ctx, ln, srv.Handler(), log)
+	return errors.Join(serr, srv.Close())
+}

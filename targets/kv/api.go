@@ -1,0 +1,136 @@
+package kv
+
+// The HTTP/JSON API, one port per node. Any node coordinates any request.
+//
+// Client API:
+//
+//	GET  /kv/{key}         -> 200 {"value": int|null}   (read with the mode's R)
+//	PUT  /kv/{key}         {"value": int} -> 200 {"value": int}
+//	POST /kv/{key}/cas     {"old": int|null, "new": int} -> 200 {"value": int}   (serial only)
+//	POST /set/{key}        {"element": int} -> 200 {}
+//	GET  /set/{key}        -> 200 {"elements": [int, ...]}   (sorted)
+//	GET  /local/kv/{key}   -> 200 {"value": int|null, "ts": int, "node": "n1", "replica": bool}
+//	GET  /local/set/{key}  -> 200 {"elements": [...], "replica": bool}
+//	GET  /local/keys       -> 200 {"kv": [...], "set": [...]}
+//	GET  /clock            -> 200 {"node": "n1", "time_ns": int, "offset_ns": int, "rate": float}
+//	GET  /health           -> 200 {"node": "n1", "role": "kv", "mode": "quorum", ...}
+//
+// The /local endpoints show this node's own stored state, with no
+// coordination and no repair (for convergence checking). In serial mode
+// the local value is the acceptor's accepted value and ts/node are its
+// accepted ballot.
+//
+// Failures carry {"error": "...", "definite": bool}:
+//
+//	400 definite      a malformed request, or cas outside serial mode
+//	409 definite      cas whose old value does not match
+//	503 definite      nothing was written anywhere (no replica reachable, no quorum before any accept)
+//	500 indeterminate the write may have reached some replica
+//
+// Peer API (internal, between nodes):
+//
+//	POST /peer/prepare  paxos.Prepare -> paxos.Promise
+//	POST /peer/accept   paxos.Accept  -> paxos.Accepted
+//	POST /peer/get      EntryRef      -> Entry
+//	POST /peer/put      PutRequest    -> {}          (durable before the reply)
+//	POST /peer/sync     SyncRequest   -> SyncReply   (anti-entropy)
+const (
+	PathKV      = "/kv/"
+	PathSet     = "/set/"
+	PathLocal   = "/local/"
+	PathHealth  = "/health"
+	PathClock   = "/clock"
+	PathPrepare = "/peer/prepare"
+	PathAccept  = "/peer/accept"
+	PathGet     = "/peer/get"
+	PathPut     = "/peer/put"
+	PathSync    = "/peer/sync"
+)
+
+// ValueBody is the body of a read reply and a write request.
+type ValueBody struct {
+	Value *int64 `json:"value"`
+}
+
+// CASBody is the body of a cas request; a nil Old means "no value".
+type CASBody struct {
+	Old *int64 `json:"old"`
+	New *int64 `json:"new"`
+}
+
+// ElementBody is the body of a set add.
+type ElementBody struct {
+	Element *int64 `json:"element"`
+}
+
+// ElementsBody is the body of a set read.
+type ElementsBody struct {
+	Elements []int64 `json:"elements"`
+}
+
+// LocalValue is the body of GET /local/kv/{key}.
+type LocalValue struct {
+	Value   *int64 `json:"value"`
+	TS      int64  `json:"ts"`
+	Node    string `json:"node"`
+	Replica bool   `json:"replica"`
+}
+
+// LocalSet is the body of GET /local/set/{key}.
+type LocalSet struct {
+	Elements []int64 `json:"elements"`
+	Replica  bool    `json:"replica"`
+}
+
+// LocalKeys is the body of GET /local/keys.
+type LocalKeys struct {
+	KV  []string `json:"kv"`
+	Set []string `json:"set"`
+}
+
+// ErrorBody is the body of every failed reply.
+type ErrorBody struct {
+	Error    string `json:"error"`
+	Definite bool   `json:"definite"`
+}
+
+// Health is the body of GET /health.
+type Health struct {
+	Node     string `json:"node"`
+	Role     string `json:"role"`
+	Mode     Mode   `json:"mode"`
+	Epoch    uint64 `json:"epoch"`
+	Replicas int    `json:"replicas"`
+}
+
+// EntryRef names one entry (the body of /peer/get).
+type EntryRef struct {
+	Kind Kind   `json:"kind"`
+	Key  string `json:"key"`
+}
+
+// PutRequest carries entries to merge (the body of /peer/put).
+type PutRequest struct {
+	Entries []Entry `json:"entries"`
+}
+
+// Digest is one entry's summary in an anti-entropy exchange.
+type Digest struct {
+	Kind   Kind   `json:"kind"`
+	Key    string `json:"key"`
+	Digest string `json:"digest"`
+}
+
+// SyncRequest is the body of /peer/sync: the sender's digests of every key
+// it holds that the receiver also replicates.
+type SyncRequest struct {
+	From    string   `json:"from"`
+	Digests []Digest `json:"digests"`
+}
+
+// SyncReply carries the receiver's entries that differ from (or are
+// missing in) the request, and the keys it wants the sender to push.
+type SyncReply struct {
+	Entries []Entry    `json:"entries"`
+	Want    []EntryRef `json:"want"`
+}

@@ -1,0 +1,107 @@
+package kv
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// ErrDefinite marks an error after which the operation definitely did not
+// take effect (a Jepsen "fail"). Anything else is indeterminate ("info").
+var ErrDefinite = errors.New("kv: operation definitely did not happen")
+
+// ErrIndeterminate marks an error after which the operation may or may not
+// have taken effect.
+var ErrIndeterminate = errors.New("kv: operation may or may not have happened")
+
+// ErrCASMismatch is a cas whose old value did not match; it wraps
+// ErrDefinite.
+var ErrCASMismatch = fmt.Errorf("kv: cas old value does not match: %w", ErrDefinite)
+
+// errNotSent marks a peer request that never reached the peer (a refused
+// or failed dial): the peer definitely did not act on it.
+var errNotSent = errors.New("kv: request not sent")
+
+// opError is a server-side failure with its HTTP status and definiteness.
+type opError struct {
+	status   int
+	definite bool
+	msg      string
+}
+
+func (e *opError) Error() string { return e.msg }
+
+func definite(status int, format string, args ...any) *opError {
+	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
+}
+
+func indeterminate(format string, args ...any) *opError {
+	return &opError{status: http.StatusInternalServerError, msg: fmt.Sprintf(format, args...)}
+}
+
+// Error is what the Client returns for a failed operation.
+// errors.Is(err, ErrDefinite) tells whether it definitely did not happen;
+// a mismatching cas also matches ErrCASMismatch.
+type Error struct {
+	Op       string // read, write, cas, add, ...
+	Key      string
+	URL      string
+	Status   int  // HTTP status, 0 when no response arrived
+	Definite bool // the operation definitely did not take effect
+	Msg      string
+	Err      error // the transport error, if any
+}
+
+func (e *Error) Error() string {
+	s := fmt.Sprintf("kv: %s %q at %s: ", e.Op, e.Key, e.URL)
+	if e.Status != 0 {
+		s += fmt.Sprintf("HTTP %d: ", e.Status)
+	}
+	s += e.Msg
+	if e.Definite {
+		return s + " (definitely did not happen)"
+	}
+	return s + " (indeterminate)"
+}
+
+// Unwrap exposes ErrCASMismatch / ErrDefinite or ErrIndeterminate, and the
+// transport error.
+func (e *Error) Unwrap() []error {
+	var errs []error
+	switch {
+	case e.Status == http.StatusConflict:
+		errs = append(errs, ErrCASMismatch)
+	case e.Definite:
+		errs = append(errs, ErrDefinite)
+	default:
+		errs = append(errs, ErrIndeterminate)
+	}
+	if e.Err != nil {
+		errs = append(errs, e.Err)
+	}
+	return errs
+}
+
+// notSent reports whether a transport error happened before the request
+// could have reached the server: a failed dial or a bad URL.
+func notSent(err error) bool {
+	if errors.Is(err, errNotSent) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		return true
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.Err != nil && strings.Contains(ue.Err.Error(), "unsupported protocol scheme") {
+		return true
+	}
+	return false
+}

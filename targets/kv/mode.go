@@ -1,0 +1,70 @@
+package kv
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Mode is a named consistency configuration of the kv target.
+type Mode string
+
+const (
+	// ModeQuorum: W=2, R=2 of 3 replicas, last-write-wins on the node
+	// clock, read repair and anti-entropy. Not linearizable.
+	ModeQuorum Mode = "quorum"
+	// ModeSerial: every operation on a key is a CASPaxos round among the
+	// key's replicas. Linearizable; supports cas.
+	ModeSerial Mode = "serial"
+	// ModeAll: W=3, R=1, last-write-wins.
+	ModeAll Mode = "all"
+	// ModeOne: one replica acks a write and answers a read; anti-entropy
+	// and read repair converge the others later.
+	ModeOne Mode = "one"
+	// ModeOneNoRepair: ModeOne with anti-entropy and read repair off. It
+	// never converges after a partition and exists to be caught.
+	ModeOneNoRepair Mode = "one-no-repair"
+)
+
+// Modes lists every mode, the default first.
+func Modes() []string {
+	return []string{string(ModeQuorum), string(ModeSerial), string(ModeAll), string(ModeOne), string(ModeOneNoRepair)}
+}
+
+// ParseMode accepts a mode name; "" is ModeQuorum.
+func ParseMode(s string) (Mode, error) {
+	if s == "" {
+		return ModeQuorum, nil
+	}
+	for _, m := range Modes() {
+		if s == m {
+			return Mode(s), nil
+		}
+	}
+	return "", fmt.Errorf("kv: unknown mode %q (want %s)", s, strings.Join(Modes(), ", "))
+}
+
+// Serial reports whether operations go through Paxos.
+func (m Mode) Serial() bool { return m == ModeSerial }
+
+// Repairs reports whether anti-entropy and read repair run.
+func (m Mode) Repairs() bool { return m != ModeOneNoRepair }
+
+// W is how many of n replicas must acknowledge a last-write-wins write.
+func (m Mode) W(n int) int {
+	switch m {
+	case ModeAll:
+		return n
+	case ModeOne, ModeOneNoRepair:
+		return min(1, n)
+	}
+	return n/2 + 1
+}
+
+// R is how many of n replicas must answer a last-write-wins read.
+func (m Mode) R(n int) int {
+	switch m {
+	case ModeQuorum:
+		return n/2 + 1
+	}
+	return min(1, n)
+}

@@ -1,0 +1,512 @@
+package kv
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/paxos"
+	"github.com/faultline/faultline/targets/ring"
+)
+
+// Config configures one kv node.
+type Config struct {
+	// ID is this node's name; it must be a key of Peers.
+	ID string
+	// Peers maps every node of the cluster (this one included) to its
+	// host:port; the ring is built from its keys.
+	Peers map[string]string
+	// Mode is the consistency mode (ModeQuorum when empty).
+	Mode Mode
+	// DataDir holds the log.
+	DataDir string
+	// Clock stamps last-write-wins versions (the system clock when nil).
+	Clock *clock.Clock
+	// Replicas is the number of replicas per key (default 3).
+	Replicas int
+	// VNodes is the number of virtual nodes per node (ring.DefaultVNodes).
+	VNodes int
+	// OpTimeout bounds one client operation (default 1s).
+	OpTimeout time.Duration
+	// PeerTimeout bounds one peer request or one Paxos phase (default 500ms).
+	PeerTimeout time.Duration
+	// MaxAttempts bounds the Paxos rounds of one serial op (default 8).
+	MaxAttempts int
+	// AntiEntropyInterval is the period of the anti-entropy exchange
+	// (default 1s; unused in one-no-repair).
+	AntiEntropyInterval time.Duration
+	// Transport reaches the other nodes (default: HTTP to Peers).
+	Transport Transport
+	// CompactBytes is the log size that triggers compaction.
+	CompactBytes int64
+	// Logger receives the node's log (discarded when nil).
+	Logger *slog.Logger
+}
+
+// Server is one kv node: a store, a coordinator for the mode, the
+// anti-entropy loop and the HTTP API of api.go.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	store *Store
+	ring  *ring.Ring
+	clk   *clock.Clock
+	prop  *proposer
+	mux   *http.ServeMux
+
+	tsMu   sync.Mutex
+	lastTS int64 // the last timestamp this node stamped a write with
+
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	bgMu   sync.Mutex     // orders bg.Add against Close's bg.Wait
+	closed bool           // under bgMu
+	bg     sync.WaitGroup // background repair and anti-entropy
+}
+
+// New validates cfg, opens the store and starts anti-entropy (when the
+// mode repairs). Serve Handler; call Close after the HTTP server stopped.
+func New(cfg Config) (*Server, error) {
+	if cfg.ID == "" {
+		return nil, errors.New("kv: node id is empty")
+	}
+	if _, ok := cfg.Peers[cfg.ID]; !ok {
+		return nil, fmt.Errorf("kv: node %q is not among the peers", cfg.ID)
+	}
+	mode, err := ParseMode(string(cfg.Mode))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mode = mode
+	if cfg.DataDir == "" {
+		return nil, errors.New("kv: data dir is empty")
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = clock.System()
+	}
+	if cfg.Replicas <= 0 {
+		cfg.Replicas = 3
+	}
+	if cfg.OpTimeout <= 0 {
+		cfg.OpTimeout = time.Second
+	}
+	if cfg.PeerTimeout <= 0 {
+		cfg.PeerTimeout = 500 * time.Millisecond
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 8
+	}
+	if cfg.AntiEntropyInterval <= 0 {
+		cfg.AntiEntropyInterval = time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewHTTPTransport(cfg.Peers)
+	}
+	var ids []string
+	for id := range cfg.Peers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	store, err := OpenStore(cfg.DataDir, StoreOptions{CompactBytes: cfg.CompactBytes, Logger: cfg.Logger})
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, store: store, ring: ring.New(ids, cfg.VNodes), clk: cfg.Clock}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.prop = newProposer(s, store.Epoch())
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("GET /kv/{key}", s.handleRead)
+	s.mux.HandleFunc("PUT /kv/{key}", s.handleWrite)
+	s.mux.HandleFunc("POST /kv/{key}/cas", s.handleCAS)
+	s.mux.HandleFunc("POST /set/{key}", s.handleSetAdd)
+	s.mux.HandleFunc("GET /set/{key}", s.handleSetRead)
+	s.mux.HandleFunc("GET /local/kv/{key}", s.handleLocalRead)
+	s.mux.HandleFunc("GET /local/set/{key}", s.handleLocalSet)
+	s.mux.HandleFunc("GET /local/keys", s.handleLocalKeys)
+	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
+	s.mux.Handle("GET "+PathClock, clock.Handler(cfg.ID, cfg.Clock))
+	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
+	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
+	s.mux.HandleFunc("POST "+PathGet, s.handlePeerGet)
+	s.mux.HandleFunc("POST "+PathPut, s.handlePeerPut)
+	s.mux.HandleFunc("POST "+PathSync, s.handlePeerSync)
+	if mode.Repairs() {
+		s.bg.Add(1)
+		go s.antiEntropyLoop()
+	}
+	s.log.Info("kv: node ready", "id", cfg.ID, "mode", mode, "nodes", len(ids), "replicas", cfg.Replicas, "epoch", store.Epoch(), "clock", cfg.Clock.Path())
+	return s, nil
+}
+
+// Handler serves the client and peer API.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Close stops anti-entropy and background repairs and closes the store.
+func (s *Server) Close() error {
+	s.bgMu.Lock()
+	s.closed = true
+	s.bgMu.Unlock()
+	s.cancel()
+	s.bg.Wait()
+	return s.store.Close()
+}
+
+// replicas is key's replica set.
+func (s *Server) replicas(key string) []string { return s.ring.Replicas(key, s.cfg.Replicas) }
+
+// stamp is a last-write-wins version stamp: the node clock, made strictly
+// increasing within this process so that two writes of one coordinator
+// never share a stamp.
+func (s *Server) stamp() int64 {
+	now := s.clk.Now().UnixNano()
+	s.tsMu.Lock()
+	defer s.tsMu.Unlock()
+	if now <= s.lastTS && s.lastTS-now < int64(time.Millisecond) {
+		now = s.lastTS + 1
+	}
+	s.lastTS = now
+	return now
+}
+
+// getOn, putOn: the local store or a peer.
+func (s *Server) getOn(ctx context.Context, id string, ref EntryRef) (Entry, error) {
+	if id == s.cfg.ID {
+		return s.store.Get(ref.Kind, ref.Key)
+	}
+	return s.cfg.Transport.Get(ctx, id, ref)
+}
+
+func (s *Server) putOn(ctx context.Context, id string, entries ...Entry) error {
+	if id == s.cfg.ID {
+		for _, e := range entries {
+			if _, _, err := s.store.Merge(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return s.cfg.Transport.Put(ctx, id, PutRequest{Entries: entries})
+}
+
+// goBackground runs f unless the server is closing.
+func (s *Server) goBackground(f func(ctx context.Context)) {
+	s.bgMu.Lock()
+	defer s.bgMu.Unlock()
+	if s.closed {
+		return
+	}
+	s.bg.Add(1)
+	go func() {
+		defer s.bg.Done()
+		f(s.ctx)
+	}()
+}
+
+// --- client handlers ---
+
+func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	if s.cfg.Mode.Serial() {
+		v, err := s.prop.do(r.Context(), serialOp{kind: opRead, key: key})
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		n, derr := decodeInt(v)
+		if derr != nil {
+			writeError(w, indeterminate("%v", derr))
+			return
+		}
+		writeJSON(w, http.StatusOK, ValueBody{Value: n})
+		return
+	}
+	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindKV, Key: key})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	var out ValueBody
+	if e.Found {
+		out.Value = e.Version.Value
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	var body ValueBody
+	if err := decodeBody(r, &body); err != nil || body.Value == nil {
+		writeError(w, definite(400, `kv: write %q: body needs {"value": int}`, key))
+		return
+	}
+	var err *opError
+	if s.cfg.Mode.Serial() {
+		_, err = s.prop.do(r.Context(), serialOp{kind: opWrite, key: key, val: *body.Value})
+	} else {
+		v := Version{Value: body.Value, TS: s.stamp(), Node: s.cfg.ID}
+		err = s.lwwWrite(r.Context(), Entry{Kind: KindKV, Key: key, Found: true, Version: &v})
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	if !s.cfg.Mode.Serial() {
+		writeError(w, definite(400, "kv: cas %q: cas needs --mode serial (this node runs %s)", key, s.cfg.Mode))
+		return
+	}
+	var body CASBody
+	if err := decodeBody(r, &body); err != nil || body.New == nil {
+		writeError(w, definite(400, `kv: cas %q: body needs {"old": int|null, "new": int}`, key))
+		return
+	}
+	if _, err := s.prop.do(r.Context(), serialOp{kind: opCAS, key: key, val: *body.New, old: body.Old}); err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ValueBody{Value: body.New})
+}
+
+func (s *Server) handleSetAdd(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	var body ElementBody
+	if err := decodeBody(r, &body); err != nil || body.Element == nil {
+		writeError(w, definite(400, `kv: add to set %q: body needs {"element": int}`, key))
+		return
+	}
+	var err *opError
+	if s.cfg.Mode.Serial() {
+		_, err = s.prop.do(r.Context(), serialOp{kind: opAdd, key: key, val: *body.Element})
+	} else {
+		err = s.lwwWrite(r.Context(), Entry{Kind: KindSet, Key: key, Found: true, Elements: []int64{*body.Element}})
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) handleSetRead(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	out := ElementsBody{Elements: []int64{}}
+	if s.cfg.Mode.Serial() {
+		v, err := s.prop.do(r.Context(), serialOp{kind: opSetRead, key: key})
+		if err != nil {
+			writeError(w, err)
+			return
+		}
+		elems, derr := decodeSet(v)
+		if derr != nil {
+			writeError(w, indeterminate("%v", derr))
+			return
+		}
+		out.Elements = append(out.Elements, elems...)
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindSet, Key: key})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	out.Elements = append(out.Elements, e.Elements...)
+	writeJSON(w, http.StatusOK, out)
+}
+
+// --- local (uncoordinated) handlers ---
+
+func (s *Server) handleLocalRead(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	out := LocalValue{Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
+	if s.cfg.Mode.Serial() {
+		e, err := s.store.Get(KindPaxos, paxosKey(KindKV, key))
+		if err != nil {
+			writeError(w, indeterminate("kv: local read %q: %v", key, err))
+			return
+		}
+		if e.Found {
+			v, derr := decodeInt(e.State.Value)
+			if derr != nil {
+				writeError(w, indeterminate("%v", derr))
+				return
+			}
+			out.Value, out.TS, out.Node = v, int64(e.State.Accepted.Counter), e.State.Accepted.Node
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	e, err := s.store.Get(KindKV, key)
+	if err != nil {
+		writeError(w, indeterminate("kv: local read %q: %v", key, err))
+		return
+	}
+	if e.Found {
+		out.Value, out.TS, out.Node = e.Version.Value, e.Version.TS, e.Version.Node
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleLocalSet(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("key")
+	out := LocalSet{Elements: []int64{}, Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
+	if s.cfg.Mode.Serial() {
+		e, err := s.store.Get(KindPaxos, paxosKey(KindSet, key))
+		if err != nil {
+			writeError(w, indeterminate("kv: local set read %q: %v", key, err))
+			return
+		}
+		if e.Found {
+			elems, derr := decodeSet(e.State.Value)
+			if derr != nil {
+				writeError(w, indeterminate("%v", derr))
+				return
+			}
+			out.Elements = append(out.Elements, elems...)
+		}
+		writeJSON(w, http.StatusOK, out)
+		return
+	}
+	e, err := s.store.Get(KindSet, key)
+	if err != nil {
+		writeError(w, indeterminate("kv: local set read %q: %v", key, err))
+		return
+	}
+	out.Elements = append(out.Elements, e.Elements...)
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleLocalKeys(w http.ResponseWriter, r *http.Request) {
+	out := LocalKeys{KV: []string{}, Set: []string{}}
+	if s.cfg.Mode.Serial() {
+		for _, pk := range s.store.Keys(KindPaxos) {
+			switch kind, key, _ := cutPaxosKey(pk); kind {
+			case KindKV:
+				out.KV = append(out.KV, key)
+			case KindSet:
+				out.Set = append(out.Set, key)
+			}
+		}
+	} else {
+		out.KV = append(out.KV, s.store.Keys(KindKV)...)
+		out.Set = append(out.Set, s.store.Keys(KindSet)...)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "kv", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Replicas: s.cfg.Replicas})
+}
+
+// --- peer handlers ---
+
+func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
+	var m paxos.Prepare
+	if err := decodeBody(r, &m); err != nil {
+		writeError(w, definite(400, "kv: prepare: %v", err))
+		return
+	}
+	p, err := s.prepareLocal(m)
+	if err != nil {
+		writeError(w, indeterminate("kv: prepare %q: %v", m.Key, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, p)
+}
+
+func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
+	var m paxos.Accept
+	if err := decodeBody(r, &m); err != nil {
+		writeError(w, definite(400, "kv: accept: %v", err))
+		return
+	}
+	a, err := s.acceptLocal(m)
+	if err != nil {
+		writeError(w, indeterminate("kv: accept %q: %v", m.Key, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, a)
+}
+
+func (s *Server) handlePeerGet(w http.ResponseWriter, r *http.Request) {
+	var ref EntryRef
+	if err := decodeBody(r, &ref); err != nil {
+		writeError(w, definite(400, "kv: peer get: %v", err))
+		return
+	}
+	e, err := s.store.Get(ref.Kind, ref.Key)
+	if err != nil {
+		writeError(w, indeterminate("kv: peer get %q: %v", ref.Key, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, e)
+}
+
+func (s *Server) handlePeerPut(w http.ResponseWriter, r *http.Request) {
+	var req PutRequest
+	if err := decodeBody(r, &req); err != nil {
+		writeError(w, definite(400, "kv: peer put: %v", err))
+		return
+	}
+	for _, e := range req.Entries {
+		if _, _, err := s.store.Merge(e); err != nil {
+			writeError(w, indeterminate("kv: peer put %q: %v", e.Key, err))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) handlePeerSync(w http.ResponseWriter, r *http.Request) {
+	var req SyncRequest
+	if err := decodeBody(r, &req); err != nil {
+		writeError(w, definite(400, "kv: peer sync: %v", err))
+		return
+	}
+	rep, err := s.answerSync(req)
+	if err != nil {
+		writeError(w, indeterminate("kv: peer sync from %s: %v", req.From, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func decodeBody(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("bad JSON body: %v", err)
+	}
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *opError) {
+	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"error":"kv: encode reply","definite":false}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(data, '\n'))
+}

@@ -1,0 +1,91 @@
+package queue
+
+// The HTTP/JSON API, one port per node.
+//
+// Client API:
+//
+//	POST /queue/enqueue  {"value": int} -> 200 {}
+//	POST /queue/dequeue                 -> 200 {"value": int} | 200 {"empty": true}
+//	GET  /health  -> 200 {"node": "n1", "role": "queue", "mode": "paxos", "epoch": 3}
+//	GET  /stats   -> 200 {"applied_slot", "log_len", "queue_len", "rss_bytes", ...}
+//	GET  /clock   -> 200 {"node", "time_ns", "offset_ns"}
+//
+// Failures carry {"error": "...", "definite": bool}:
+//
+//	400 definite      a malformed request
+//	503 definite      the command was never proposed (no quorum in time)
+//	500 indeterminate the command was proposed but its slot was not decided
+//	                  in time: it may still take effect
+//
+// Peer API (internal, between nodes):
+//
+//	POST /peer/prepare  SlotPrepare -> SlotReply
+//	POST /peer/accept   SlotAccept  -> SlotReply
+//	POST /peer/learn    Learn       -> {}
+//	GET  /peer/catchup?from=N       -> CatchUp
+const (
+	PathEnqueue = "/queue/enqueue"
+	PathDequeue = "/queue/dequeue"
+	PathHealth  = "/health"
+	PathStats   = "/stats"
+	PathClock   = "/clock"
+	PathPrepare = "/peer/prepare"
+	PathAccept  = "/peer/accept"
+	PathLearn   = "/peer/learn"
+	PathCatchUp = "/peer/catchup"
+)
+
+// EnqueueBody is the body of an enqueue request.
+type EnqueueBody struct {
+	Value *int64 `json:"value"`
+}
+
+// DequeueBody is the body of a dequeue reply: the element removed, or
+// Empty.
+type DequeueBody struct {
+	Value *int64 `json:"value,omitempty"`
+	Empty bool   `json:"empty,omitempty"`
+}
+
+// ErrorBody is the body of every failed reply.
+type ErrorBody struct {
+	Error    string `json:"error"`
+	Definite bool   `json:"definite"`
+}
+
+// Health is the body of GET /health.
+type Health struct {
+	Node  string `json:"node"`
+	Role  string `json:"role"`
+	Mode  Mode   `json:"mode"`
+	Epoch uint64 `json:"epoch"`
+}
+
+// Stats is the body of GET /stats: what a harness records to show that a
+// long run keeps the node bounded.
+type Stats struct {
+	Node string `json:"node"`
+	// AppliedSlot is the highest slot applied to the queue.
+	AppliedSlot uint64 `json:"applied_slot"`
+	// LogLen is the number of slots held in memory (decided values kept
+	// for lagging peers, acceptor states of open slots).
+	LogLen int `json:"log_len"`
+	// LogBytes is the size of the on-disk log.
+	LogBytes int64 `json:"log_bytes"`
+	// QueueLen is the number of elements in the queue.
+	QueueLen int `json:"queue_len"`
+	// Buffered is the number of async-ack enqueues acknowledged but not
+	// yet proposed (always 0 in paxos mode).
+	Buffered int `json:"buffered"`
+	// RSSBytes is the process's resident set size (0 where unknown).
+	RSSBytes int64 `json:"rss_bytes"`
+	// Compactions counts log rewrites since start.
+	Compactions int `json:"compactions"`
+}
+
+// Clock is the body of GET /clock.
+type Clock struct {
+	Node     string `json:"node"`
+	TimeNs   int64  `json:"time_ns"`
+	OffsetNs int64  `json:"offset_ns"`
+}

@@ -1,0 +1,386 @@
+package queue
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/targets/paxos"
+)
+
+// Config configures one queue node.
+type Config struct {
+	// ID is this node's name; it must be a key of Peers.
+	ID string
+	// Peers maps every node of the cluster (this one included) to its
+	// host:port. Its size fixes the quorum.
+	Peers map[string]string
+	// Mode is paxos (default) or async-ack.
+	Mode Mode
+	// DataDir holds the node's log.
+	DataDir string
+	// OpTimeout bounds one client operation (default 1s).
+	OpTimeout time.Duration
+	// PeerTimeout bounds one phase of one round (default 500ms).
+	PeerTimeout time.Duration
+	// Transport reaches the other nodes (default: HTTP to Peers).
+	Transport Transport
+	// CompactBytes is the log size that triggers a snapshot rewrite
+	// (default DefaultCompactBytes).
+	CompactBytes int64
+	// Window is how many applied slots' decided values stay in memory for
+	// lagging peers (default 1024); older ones are served as a snapshot.
+	Window int
+	// MaxBatch bounds the commands in one slot (default 256).
+	MaxBatch int
+	// AsyncFlush is how long async-ack mode buffers enqueues before
+	// proposing them (default 1s).
+	AsyncFlush time.Duration
+	// CatchUpInterval is how often a node checks whether it lags (default
+	// 200ms).
+	CatchUpInterval time.Duration
+	// Logger receives the node's log (discarded when nil).
+	Logger *slog.Logger
+
+	ids []string // sorted node ids
+}
+
+// Server is one queue node: an acceptor per log slot with durable state, a
+// proposer that fills the next free slot with a batch of client commands,
+// and a learner that applies decided slots in order to a FIFO queue.
+type Server struct {
+	cfg   Config
+	log   *slog.Logger
+	wal   *wal
+	epoch uint64
+	mux   *http.ServeMux
+
+	ballotMu sync.Mutex
+	ballots  *paxos.Ballots
+
+	slotLocks [64]sync.Mutex // serialise acceptor steps on a slot (striped)
+
+	mu sync.Mutex
+	// applied is the highest slot applied to q.
+	// Invariant: every slot <= applied is decided and applied exactly once.
+	applied uint64
+	q       *fifo
+	// last is, per proposer node, the position of its last applied batch;
+	// a batch at or below it is a duplicate and is skipped.
+	last map[string]BatchPos
+	// decided holds decided values: slots in [oldest, applied] for lagging
+	// peers, and slots above applied waiting for a gap to fill.
+	decided map[uint64][]byte
+	oldest  uint64
+	// states holds the acceptor state of slots above applied.
+	states   map[uint64]paxos.State
+	maxKnown uint64 // highest slot some peer is known to have decided
+	cur      *proposal
+	seq      uint64 // batches proposed this boot
+	pending  []*cmd
+	buffered []int64 // async-ack: acknowledged, not yet proposed
+	// compacting is set while a log rewrite runs.
+	compacting  bool
+	compactAt   int64 // log size that triggers the next rewrite
+	compactions int
+
+	kick      chan struct{} // work for the proposer
+	catchKick chan struct{} // the node lags: catch up now
+	ctx       context.Context
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+}
+
+// New validates cfg, replays the log in cfg.DataDir, and starts the node's
+// proposer, catch-up and (async-ack) flush loops. Serve Handler; call Close
+// after the HTTP server stopped.
+func New(cfg Config) (*Server, error) {
+	if cfg.ID == "" {
+		return nil, errors.New("queue: node id is empty")
+	}
+	if len(cfg.Peers) == 0 {
+		return nil, errors.New("queue: no peers (the cluster must list this node at least)")
+	}
+	if _, ok := cfg.Peers[cfg.ID]; !ok {
+		return nil, fmt.Errorf("queue: node %q is not among the peers", cfg.ID)
+	}
+	mode, err := ParseMode(string(cfg.Mode))
+	if err != nil {
+		return nil, err
+	}
+	cfg.Mode = mode
+	if cfg.DataDir == "" {
+		return nil, errors.New("queue: data dir is empty")
+	}
+	if cfg.OpTimeout <= 0 {
+		cfg.OpTimeout = time.Second
+	}
+	if cfg.PeerTimeout <= 0 {
+		cfg.PeerTimeout = 500 * time.Millisecond
+	}
+	if cfg.CompactBytes <= 0 {
+		cfg.CompactBytes = DefaultCompactBytes
+	}
+	if cfg.Window <= 0 {
+		cfg.Window = 1024
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 256
+	}
+	if cfg.AsyncFlush <= 0 {
+		cfg.AsyncFlush = time.Second
+	}
+	if cfg.CatchUpInterval <= 0 {
+		cfg.CatchUpInterval = 200 * time.Millisecond
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Transport == nil {
+		cfg.Transport = NewHTTPTransport(cfg.Peers)
+	}
+	cfg.ids = nil
+	for id := range cfg.Peers {
+		cfg.ids = append(cfg.ids, id)
+	}
+	slices.Sort(cfg.ids)
+
+	s := &Server{cfg: cfg, log: cfg.Logger, compactAt: cfg.CompactBytes, kick: make(chan struct{}, 1), catchKick: make(chan struct{}, 1)}
+	if err := s.recover(); err != nil {
+		return nil, err
+	}
+	s.ballots = paxos.NewBallots(cfg.ID, s.epoch)
+	s.mux = http.NewServeMux()
+	s.mux.HandleFunc("POST "+PathEnqueue, s.handleEnqueue)
+	s.mux.HandleFunc("POST "+PathDequeue, s.handleDequeue)
+	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
+	s.mux.HandleFunc("GET "+PathStats, s.handleStats)
+	s.mux.HandleFunc("GET "+PathClock, s.handleClock)
+	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
+	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
+	s.mux.HandleFunc("POST "+PathLearn, s.handleLearn)
+	s.mux.HandleFunc("GET "+PathCatchUp, s.handleCatchUp)
+
+	s.log.Info("queue: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", s.epoch, "applied", s.applied)
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.wg.Add(2)
+	go s.proposeLoop()
+	go s.catchUpLoop()
+	if cfg.Mode == ModeAsyncAck {
+		s.wg.Add(1)
+		go s.flushLoop()
+	}
+	return s, nil
+}
+
+// recover replays the log: the newest snapshot, then acceptor states and
+// decided values above it; it applies what it can and makes a new boot
+// epoch durable.
+func (s *Server) recover() error {
+	w, recs, err := openWAL(s.cfg.DataDir, s.log)
+	if err != nil {
+		return err
+	}
+	s.wal = w
+	snap := Snapshot{}
+	s.decided, s.states = map[uint64][]byte{}, map[uint64]paxos.State{}
+	for _, r := range recs {
+		switch {
+		case r.Epoch != 0:
+			s.epoch = max(s.epoch, r.Epoch)
+		case r.Snapshot != nil:
+			if r.Snapshot.Slot >= snap.Slot {
+				snap = *r.Snapshot
+			}
+		case r.State != nil:
+			if r.Slot > snap.Slot {
+				s.states[r.Slot] = *r.State
+			}
+		case r.Decided != nil:
+			if r.Slot > snap.Slot {
+				s.decided[r.Slot] = r.Decided
+			}
+		}
+	}
+	s.mu.Lock()
+	s.resetTo(snap)
+	s.applyReady()
+	s.mu.Unlock()
+	s.epoch++
+	if err := s.wal.Append(record{Epoch: s.epoch}); err != nil {
+		s.wal.Close()
+		return fmt.Errorf("queue: write boot epoch: %w", err)
+	}
+	if err := syncDir(s.cfg.DataDir); err != nil {
+		s.wal.Close()
+		return fmt.Errorf("queue: sync data dir: %w", err)
+	}
+	return nil
+}
+
+// Handler serves the client and peer API.
+func (s *Server) Handler() http.Handler { return s.mux }
+
+// Close stops the node's loops and closes its log. Buffered async-ack
+// enqueues are dropped, exactly as a crash would drop them.
+func (s *Server) Close() error {
+	s.cancel()
+	s.wg.Wait()
+	return s.wal.Close()
+}
+
+// Epoch is this boot's number (1 on the first start).
+func (s *Server) Epoch() uint64 { return s.epoch }
+
+func (s *Server) nextBallot(above paxos.Ballot) paxos.Ballot {
+	s.ballotMu.Lock()
+	defer s.ballotMu.Unlock()
+	return s.ballots.Next(above)
+}
+
+func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
+	var body EnqueueBody
+	if err := decodeBody(r, &body); err != nil {
+		writeError(w, definite(400, "queue: enqueue: %v", err))
+		return
+	}
+	if body.Value == nil {
+		writeError(w, definite(400, `queue: enqueue: body needs {"value": int}`))
+		return
+	}
+	if s.cfg.Mode == ModeAsyncAck {
+		// The deliberate mistake: acknowledged while only in this process's
+		// memory.
+		s.mu.Lock()
+		s.buffered = append(s.buffered, *body.Value)
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, struct{}{})
+		return
+	}
+	_, err := s.submit(r.Context(), command{Op: cmdEnqueue, Value: *body.Value})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) handleDequeue(w http.ResponseWriter, r *http.Request) {
+	res, err := s.submit(r.Context(), command{Op: cmdDequeue})
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if res.Empty {
+		writeJSON(w, http.StatusOK, DequeueBody{Empty: true})
+		return
+	}
+	v := res.Value
+	writeJSON(w, http.StatusOK, DequeueBody{Value: &v})
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "queue", Mode: s.cfg.Mode, Epoch: s.epoch})
+}
+
+func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.Stats())
+}
+
+// Stats returns the node's current figures.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	st := Stats{Node: s.cfg.ID, AppliedSlot: s.applied, LogLen: len(s.decided) + len(s.states),
+		QueueLen: s.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions}
+	s.mu.Unlock()
+	st.LogBytes = s.wal.Size()
+	st.RSSBytes = rssBytes()
+	return st
+}
+
+func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, Clock{Node: s.cfg.ID, TimeNs: time.Now().UnixNano()})
+}
+
+func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
+	var m SlotPrepare
+	if err := decodeBody(r, &m); err != nil || m.Slot == 0 {
+		writeError(w, definite(400, "queue: prepare: bad body (%v)", err))
+		return
+	}
+	rep, err := s.prepare(m)
+	if err != nil {
+		writeError(w, indeterminate("queue: prepare slot %d: %v", m.Slot, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
+	var m SlotAccept
+	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		writeError(w, definite(400, "queue: accept: bad body (%v)", err))
+		return
+	}
+	rep, err := s.accept(m)
+	if err != nil {
+		writeError(w, indeterminate("queue: accept slot %d: %v", m.Slot, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (s *Server) handleLearn(w http.ResponseWriter, r *http.Request) {
+	var m Learn
+	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		writeError(w, definite(400, "queue: learn: bad body (%v)", err))
+		return
+	}
+	if err := s.learn([]Entry{{Slot: m.Slot, Value: m.Value}}); err != nil {
+		writeError(w, indeterminate("queue: learn slot %d: %v", m.Slot, err))
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+func (s *Server) handleCatchUp(w http.ResponseWriter, r *http.Request) {
+	from, err := strconv.ParseUint(r.URL.Query().Get("from"), 10, 64)
+	if err != nil {
+		writeError(w, definite(400, "queue: catchup: from=%q is not a slot", r.URL.Query().Get("from")))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.catchUpFrom(from))
+}
+
+func decodeBody(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("bad JSON body: %v", err)
+	}
+	return nil
+}
+
+func writeError(w http.ResponseWriter, e *opError) {
+	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"error":"queue: encode reply","definite":false}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(data, '\n'))
+}
