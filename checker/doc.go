@@ -15,6 +15,15 @@
 // the key and the op that cannot be linearized after porcupine's longest
 // linearizable prefix.
 //
+// Convergence (convergence.go) judges the final phase's local reads (f
+// final-read, see workloads/final): every key's replicas agree at the end,
+// sets hold every acknowledged add and nothing never added, and the time
+// from the heal to agreement. Set (set.go) follows every element of a set
+// workload through the reads, Jepsen's set-full style: lost, stale,
+// missing at the final reads, unexpected. StaleReads (stale.go) counts
+// reads of superseded values in keyed read/write histories; it is
+// informational (valid) unless Strict.
+//
 // WriteTimeline draws porcupine's HTML timeline (failing keys first, nemesis
 // faults as annotated intervals) in a separate, bounded pass; AnalyzeFile is
 // the `faultline analyze --model M --format F FILE` entry point.

@@ -29,7 +29,7 @@ type Model struct {
 }
 
 // ModelNames lists the models ModelByName knows.
-var ModelNames = []string{"cas-register", "kv"}
+var ModelNames = []string{"cas-register", "kv", "queue"}
 
 // ModelByName returns the model called name, or an error wrapping
 // ErrBadInput.
@@ -39,6 +39,8 @@ func ModelByName(name string) (Model, error) {
 		return CASRegister(), nil
 	case "kv":
 		return KV(), nil
+	case "queue":
+		return FIFOQueue(), nil
 	}
 	return Model{}, fmt.Errorf("%w: --model %q is not one of %s", ErrBadInput, name, strings.Join(ModelNames, ", "))
 }

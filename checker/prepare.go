@@ -26,7 +26,9 @@ type opCounts struct {
 // Indeterminate ops (info, or an invoke that never completed) return at
 // endOfTime with an output that m accepts whatever the state: they may be
 // linearized anywhere after their invocation, including "never" (last).
-// Nemesis ops are ignored. An op the model cannot read is an error wrapping
+// Nemesis ops are ignored, and so are final reads (f final-read: a node's
+// local state read without coordination after the heal, which no
+// consistency model constrains; Convergence checks them). An op the model cannot read is an error wrapping
 // ErrBadInput.
 func (m Model) prepare(h history.History) (*prepared, error) {
 	if m.encode == nil {
@@ -40,7 +42,7 @@ func (m Model) prepare(h history.History) (*prepared, error) {
 	}
 	for _, pr := range h.Pairs() {
 		inv := pr.Invoke
-		if inv.IsNemesis() {
+		if inv.IsNemesis() || inv.F == FinalRead {
 			continue
 		}
 		switch pr.Type() {

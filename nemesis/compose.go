@@ -74,19 +74,39 @@ func (c *composed) Heal(ctx context.Context) error {
 
 // HealAll removes every fault faultline could have left on env's nodes,
 // whoever caused it: it builds every registered nemesis that env supports
-// and heals them in heal order. Nemeses that need a target daemon are
-// skipped when env.Target is nil (nothing of theirs can be left).
+// and heals them in heal order (resume paused processes first). Nemeses
+// that need a target capability are skipped when env.Target is nil or
+// lacks it (nothing of theirs can be left: a process that cannot be paused
+// was not paused); clock files are removed on every node regardless, since
+// that needs only SSH.
 func HealAll(ctx context.Context, env Env) error {
+	ns, err := healers(env)
+	if err != nil {
+		return err
+	}
+	return Compose(ns...).Heal(ctx)
+}
+
+// healers builds one nemesis per registered family that can heal env.
+func healers(env Env) ([]Nemesis, error) {
 	var ns []Nemesis
 	for _, e := range registry() {
-		n, err := e.make(env, rand.New(rand.NewPCG(0, 0)))
-		if errors.Is(err, ErrNoTarget) {
+		var (
+			n   Nemesis
+			err error
+		)
+		if e.healer != nil {
+			n, err = e.healer(env)
+		} else {
+			n, err = e.make(env, rand.New(rand.NewPCG(0, 0)))
+		}
+		if errors.Is(err, ErrNoTarget) || errors.Is(err, ErrUnsupported) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("nemesis: heal all: %w", err)
+			return nil, fmt.Errorf("nemesis: heal all: %w", err)
 		}
 		ns = append(ns, n)
 	}
-	return Compose(ns...).Heal(ctx)
+	return ns, nil
 }

@@ -63,13 +63,13 @@ func TestComposeDispatchAndHealOrder(t *testing.T) {
 }
 
 func TestRegistry(t *testing.T) {
-	if got := Names(); !slices.Equal(got, []string{"kill", "partition"}) {
+	if got := Names(); !slices.Equal(got, []string{"clock", "kill", "partition", "pause"}) {
 		t.Fatalf("Names = %v", got)
 	}
 	_, env := newFakeNet(3)
 	rng := rand.New(rand.NewPCG(1, 1))
 	_, err := New("partiton", env, rng)
-	if !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "kill, partition") {
+	if !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "clock, kill, partition, pause") {
 		t.Fatalf("unknown name: %v", err)
 	}
 	if err := CheckFaults([]string{"partition", "flood"}); !errors.Is(err, ErrUnknown) {
@@ -83,7 +83,8 @@ func TestRegistry(t *testing.T) {
 		t.Fatalf("New kill without target: %v", err)
 	}
 	// Every registered nemesis's Fs start with its planned start and stop.
-	env.Target = &fakeProcess{running: map[string]bool{}}
+	net, _ := newFakeNet(3)
+	env.Target = newFakeTarget(net)
 	for _, e := range registry() {
 		n, err := New(e.name, env, rng)
 		if err != nil {
@@ -114,6 +115,15 @@ func TestHealAll(t *testing.T) {
 	}
 	if len(proc.calls) != 3 || !strings.HasPrefix(proc.calls[0], "start ") {
 		t.Fatalf("target calls %v", proc.calls)
+	}
+	// A target that can pause is resumed on every node, before the starts.
+	tg := newFakeTarget(f)
+	env.Target = tg
+	if err := HealAll(ctx, env); err != nil {
+		t.Fatal(err)
+	}
+	if len(tg.calls) != 6 || !strings.HasPrefix(tg.calls[0], "resume ") || !strings.HasPrefix(tg.calls[2], "resume ") || !strings.HasPrefix(tg.calls[3], "start ") {
+		t.Fatalf("target calls %v", tg.calls)
 	}
 	f.nodes["n2"].down = true
 	if err := HealAll(ctx, env); err == nil || !strings.Contains(err.Error(), `"n2"`) {

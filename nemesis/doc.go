@@ -15,11 +15,30 @@
 //     start is verified by listing the chain on every node and by a TCP probe
 //     across one cut pair.
 //   - kill (kill.go): kill / start, through the target's Process.
+//   - pause (pause.go): pause / resume (SIGSTOP / SIGCONT), through the
+//     optional Pauser capability of Env.Target; refused (ErrUnsupported)
+//     when the target lacks it. Its heal runs first.
+//   - clock (clock.go): bump-clock / strobe-clock / reset-clock. Our node
+//     daemon keeps time as the kernel clock plus an offset read from
+//     ClockFile (/opt/faultline/clock, one JSON line {"offset_ns": N}; absent
+//     means 0), which the nemesis writes atomically over SSH (temporary
+//     file, then rename) and removes to reset. A strobe is the nemesis
+//     rewriting the files every StrobePeriod for StrobeDuration. After each
+//     op the nemesis reads every node's clock through the optional Clocker
+//     capability of Env.Target and records the measured offsets
+//     ({"set_ns": ..., "offsets_ns": ...}) for the plots; a target without
+//     Clocker is refused up front (ErrUnsupported). Stepping a real VM's
+//     system clock is not implemented.
+//
+// Optional target capabilities are small interfaces found by type
+// assertion on Env.Target: Pauser (Pause, Resume) and Clocker (ReadClock).
 //
 // Contract: Heal removes every fault of a family from every node, whoever
 // caused it, and is idempotent. Compose heals in a fixed order (resume
 // paused processes, heal the network, restart daemons); HealAll heals
-// everything faultline could have left, also when no target is deployed.
+// everything faultline could have left, also when no target is deployed
+// (clock files are removed over SSH whatever the target); ResidueAll lists
+// what is still there (firewall rules, clock offsets).
 // Plan (schedule.go) is the seeded fault schedule, pure and printable
 // before a run. The package has no globals besides its sentinel errors;
 // all randomness comes from the rng passed in.

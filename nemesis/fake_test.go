@@ -27,6 +27,9 @@ type fakeNode struct {
 	jumps    int      // INPUT rules "-j FAULTLINE"
 	log      []control.Cmd
 
+	files    map[string]string // files written by the clock nemesis's scripts
+	readOnly bool              // file writes fail (a full or read-only disk)
+
 	down         bool // every Run fails with a transport error
 	ignoreAppend bool // -A succeeds but adds nothing (a broken firewall)
 	leaky        bool // probes from here always connect
@@ -38,7 +41,7 @@ func newFakeNet(n int) (*fakeNet, Env) {
 	for i := 1; i <= n; i++ {
 		name := fmt.Sprintf("n%d", i)
 		ip := fmt.Sprintf("198.18.0.%d", 10+i)
-		f.nodes[name] = &fakeNode{name: name, ip: ip}
+		f.nodes[name] = &fakeNode{name: name, ip: ip, files: map[string]string{}}
 		f.order = append(f.order, name)
 		env.Nodes = append(env.Nodes, name)
 		env.Addrs[name] = ip
@@ -114,6 +117,22 @@ func (r *fakeRemote) Run(ctx context.Context, cmd control.Cmd) (control.Result, 
 			return control.Result{}, nil
 		}
 		return exit(124, "")
+	}
+	switch {
+	case len(a) == 6 && a[0] == "sh" && a[1] == "-c" && a[2] == clockWriteScript && a[3] == "sh":
+		if !cmd.Sudo || x.readOnly {
+			return exit(1, "sh: cannot create "+a[5]+".tmp: Permission denied")
+		}
+		x.files[a[5]] = a[4] + "\n"
+		return control.Result{}, nil
+	case len(a) == 5 && a[0] == "sh" && a[1] == "-c" && a[2] == clockReadScript && a[3] == "sh":
+		return control.Result{Stdout: []byte(x.files[a[4]])}, nil
+	case len(a) == 3 && a[0] == "rm" && a[1] == "-f":
+		if !cmd.Sudo || x.readOnly {
+			return exit(1, "rm: cannot remove '"+a[2]+"': Permission denied")
+		}
+		delete(x.files, a[2])
+		return control.Result{}, nil
 	}
 	if len(a) < 3 || a[0] != "iptables" || a[1] != "-w" {
 		return exit(127, "fake: unknown command")

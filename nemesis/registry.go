@@ -21,9 +21,16 @@ type entry struct {
 	// processes must resume (0) before the network heals (10), which must
 	// heal before crashed daemons restart (20), so a restart finds its peers.
 	healRank int
+	// pick draws the start F for a schedule when a family has several
+	// (clock: bump-clock or strobe-clock); nil means start.
+	pick func(rng *rand.Rand) string
 	// plan draws the start op's Value for a schedule (nil: no value).
 	plan func(rng *rand.Rand) json.RawMessage
 	make func(env Env, rng *rand.Rand) (Nemesis, error)
+	// healer, when set, builds what HealAll uses instead of make: a
+	// nemesis that can heal (and report residue) without the target
+	// capability that make requires.
+	healer func(env Env) (Nemesis, error)
 }
 
 // registry is the table of fault families. A new fault is one file plus
@@ -41,6 +48,18 @@ func registry() []entry {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority"}[rng.IntN(2)]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewKill(env, rng) }},
+		{name: "pause", start: "pause", stop: "resume", healRank: 0,
+			plan: func(rng *rand.Rand) json.RawMessage {
+				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
+			},
+			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPause(env, rng) }},
+		{name: "clock", start: "bump-clock", stop: "reset-clock", healRank: 10,
+			pick: func(rng *rand.Rand) string { return []string{"bump-clock", "strobe-clock"}[rng.IntN(2)] },
+			plan: func(rng *rand.Rand) json.RawMessage {
+				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
+			},
+			make:   func(env Env, rng *rand.Rand) (Nemesis, error) { return NewClock(env, rng) },
+			healer: func(env Env) (Nemesis, error) { return newClockFiles(env, ClockOptions{}) }},
 	}
 }
 

@@ -17,7 +17,8 @@ type Step struct {
 
 // Plan is the fault schedule of a seed, computed before anything runs: at
 // interval, start a fault drawn from faults (for partition also the grudge
-// kind, for kill the subset mode, as the op Value); hold it for interval
+// kind, for kill, pause and clock the subset mode, as the op Value; for
+// clock also bump-clock or strobe-clock as the F); hold it for interval
 // with +-25% seeded jitter; stop it; stay quiet for interval (same jitter);
 // repeat. A fault is only started when its stop still lands before
 // duration (its hold is shortened to fit, never below interval/4).
@@ -44,6 +45,9 @@ func Plan(seed int64, faults []string, interval, duration time.Duration) []Step 
 			e = entry{name: name, start: "start-" + name, stop: "stop-" + name}
 		}
 		start := history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.start}
+		if e.pick != nil {
+			start.F = e.pick(rng)
+		}
 		if e.plan != nil {
 			start.Value = e.plan(rng)
 		}

@@ -95,3 +95,58 @@ func TestPlanEdges(t *testing.T) {
 		t.Fatalf("FormatPlan = %q, want %q", got, want)
 	}
 }
+
+func TestPlanPauseAndClock(t *testing.T) {
+	interval, duration := 10*time.Second, 600*time.Second
+	seen := map[string]int{}
+	for seed := int64(0); seed < 50; seed++ {
+		steps := Plan(seed, []string{"pause", "clock"}, interval, duration)
+		if len(steps) < 4 || len(steps)%2 != 0 {
+			t.Fatalf("seed %d: %d steps", seed, len(steps))
+		}
+		for i := 0; i < len(steps); i += 2 {
+			start, stop := steps[i].Op, steps[i+1].Op
+			want := map[string]string{"pause": "resume", "bump-clock": "reset-clock", "strobe-clock": "reset-clock"}[start.F]
+			if want == "" || stop.F != want {
+				t.Fatalf("seed %d: %s stopped by %s", seed, start.F, stop.F)
+			}
+			var mode string
+			if err := json.Unmarshal(start.Value, &mode); err != nil || !slices.Contains(SubsetModes(), mode) {
+				t.Fatalf("seed %d: %s value %s", seed, start.F, start.Value)
+			}
+			seen[start.F]++
+		}
+	}
+	for _, f := range []string{"pause", "bump-clock", "strobe-clock"} {
+		if seen[f] == 0 {
+			t.Fatalf("50 seeds never planned %s: %v", f, seen)
+		}
+	}
+	faults := []string{"partition", "kill", "pause", "clock"}
+	a := FormatPlan(Plan(11, faults, 5*time.Second, 2*time.Minute))
+	b := FormatPlan(Plan(11, faults, 5*time.Second, 2*time.Minute))
+	if a != b {
+		t.Fatalf("same seed, different plans:\n%s\n%s", a, b)
+	}
+	if a == FormatPlan(Plan(12, faults, 5*time.Second, 2*time.Minute)) {
+		t.Fatal("seeds 11 and 12 gave the same plan")
+	}
+}
+
+// TestPlanUnchangedForOldFaults pins the plan of a partition,kill mix, so
+// adding families (and their extra rng draws) never reshuffles old seeds.
+func TestPlanUnchangedForOldFaults(t *testing.T) {
+	got := FormatPlan(Plan(7, []string{"partition", "kill"}, 5*time.Second, 30*time.Second))
+	if got != planSeed7 {
+		t.Fatalf("plan for seed 7 changed:\n%s\nwant:\n%s", got, planSeed7)
+	}
+}
+
+// planSeed7 is the plan seed 7 gave before pause and clock existed.
+const planSeed7 = `      5.000s  start-partition  "majorities-ring"
+      9.197s  stop-partition
+     14.258s  start-partition  "majorities-ring"
+     18.523s  stop-partition
+     23.120s  kill             "one"
+     27.248s  start
+`

@@ -45,7 +45,7 @@ func TestResponsesByLongestPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	want := []string{"sudo iptables -S INPUT", "sudo iptables -F", "pkill -f x", "reboot", "date", "cat"}
+	want := []string{"sudo 'iptables' -S INPUT", "sudo 'iptables' -F", "'pkill' -f x", "'reboot'", "'date'", "'cat'"}
 	if got := r.Commands(); !slices.Equal(got, want) {
 		t.Errorf("commands %q, want %q", got, want)
 	}

@@ -1,0 +1,194 @@
+package checker
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faultline/faultline/history"
+)
+
+// maxListed caps every value list in TotalQueue's details.
+const maxListed = 100
+
+// TotalQueue is Jepsen's total-queue check: every acknowledged enqueue is
+// dequeued exactly once, and nothing is dequeued that was not enqueued.
+//
+// Reading the history (f "enqueue" with the value on invoke; f "dequeue"
+// with the element, or null for empty, on ok):
+//   - duplicated: a value dequeued (ok) more than once;
+//   - unexpected: a value dequeued (ok) that no enqueue attempted, or whose
+//     enqueue definitely failed;
+//   - recovered: a value whose enqueue was indeterminate (info, open) but
+//     that was dequeued: it did happen, which is fine;
+//   - missing: an acknowledged value never dequeued (ok). An indeterminate
+//     dequeue may have removed an element nobody saw, so up to that many
+//     missing values are unknown, not lost; beyond that, the excess is lost
+//     (the values listed are the candidates). Missing values also prove
+//     nothing unless the queue was drained: some dequeue invoked after
+//     every acknowledged enqueue returned must have found it empty.
+//
+// Invalid if anything is lost, duplicated or unexpected; unknown when
+// missing values cannot be judged (not drained) or nothing was
+// acknowledged; valid otherwise.
+type TotalQueue struct{}
+
+// Name is "total-queue".
+func (TotalQueue) Name() string { return "total-queue" }
+
+// Check implements Checker. Details: attempted, acknowledged, dequeued,
+// lost, duplicated, unexpected, recovered, unknown (counts) and their
+// *_values lists (capped at 100), indeterminate_dequeues and drained.
+func (TotalQueue) Check(ctx context.Context, h history.History) Result {
+	attempted := map[int64]history.Type{} // enqueue value -> its outcome
+	dequeued := map[int64]int{}
+	var acked []int64
+	var lastAck int64 = -1
+	infoDeq, deqOK := 0, 0
+	type empty struct{ call int64 }
+	var empties []empty
+	for _, p := range h.Pairs() {
+		inv := p.Invoke
+		if inv.IsNemesis() {
+			continue
+		}
+		switch inv.F {
+		case "enqueue":
+			var v int64
+			if err := json.Unmarshal(inv.Value, &v); err != nil {
+				return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: enqueue argument %s is not an int", inv.Index, inv.Value)}
+			}
+			if prev, dup := attempted[v]; dup && prev != history.Fail {
+				return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: value %d enqueued twice; total-queue needs unique values", inv.Index, v)}
+			}
+			t := p.Type()
+			attempted[v] = t
+			if t == history.OK {
+				acked = append(acked, v)
+				lastAck = max(lastAck, p.Completion.Time)
+			}
+		case "dequeue":
+			switch p.Type() {
+			case history.OK:
+				c := p.Completion
+				if len(c.Value) == 0 || string(c.Value) == "null" {
+					empties = append(empties, empty{call: inv.Time})
+					continue
+				}
+				var v int64
+				if err := json.Unmarshal(c.Value, &v); err != nil {
+					return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: dequeue result %s is not an int or null", c.Index, c.Value)}
+				}
+				dequeued[v]++
+				deqOK++
+			case history.Info:
+				infoDeq++
+			}
+		}
+	}
+	drained := false
+	for _, e := range empties {
+		if e.call > lastAck {
+			drained = true
+		}
+	}
+
+	var lostC, dup, unexpected, recovered []int64
+	for v, n := range dequeued {
+		t, ok := attempted[v]
+		switch {
+		case !ok || t == history.Fail:
+			unexpected = append(unexpected, v)
+		case t != history.OK:
+			recovered = append(recovered, v)
+		}
+		if n > 1 {
+			dup = append(dup, v)
+		}
+	}
+	for _, v := range acked {
+		if dequeued[v] == 0 {
+			lostC = append(lostC, v)
+		}
+	}
+	for _, s := range [][]int64{lostC, dup, unexpected, recovered} {
+		slices.Sort(s)
+	}
+	lost, unknown := 0, len(lostC)
+	if drained && len(lostC) > infoDeq {
+		lost, unknown = len(lostC)-infoDeq, infoDeq
+	}
+	details := map[string]any{
+		"attempted":              len(attempted),
+		"acknowledged":           len(acked),
+		"dequeued":               deqOK,
+		"lost":                   lost,
+		"duplicated":             len(dup),
+		"unexpected":             len(unexpected),
+		"recovered":              len(recovered),
+		"unknown":                unknown,
+		"indeterminate_dequeues": infoDeq,
+		"drained":                drained,
+		"duplicated_values":      capList(dup),
+		"unexpected_values":      capList(unexpected),
+		"recovered_values":       capList(recovered),
+	}
+	if lost > 0 {
+		details["lost_values"] = capList(lostC)
+	} else {
+		details["lost_values"] = []int64{}
+	}
+	if unknown > 0 && lost == 0 {
+		details["unknown_values"] = capList(lostC)
+	} else {
+		details["unknown_values"] = []int64{}
+	}
+
+	var bad []string
+	if lost > 0 {
+		what := fmt.Sprintf("%d acknowledged enqueues lost (%s)", lost, showValues(lostC))
+		if infoDeq > 0 {
+			what = fmt.Sprintf("%d acknowledged enqueues lost: %d never dequeued (%s), at most %d of them taken by indeterminate dequeues", lost, len(lostC), showValues(lostC), infoDeq)
+		}
+		bad = append(bad, what)
+	}
+	if len(dup) > 0 {
+		bad = append(bad, fmt.Sprintf("%d values dequeued more than once (%s)", len(dup), showValues(dup)))
+	}
+	if len(unexpected) > 0 {
+		bad = append(bad, fmt.Sprintf("%d values dequeued that were never enqueued or whose enqueue failed (%s)", len(unexpected), showValues(unexpected)))
+	}
+	counts := fmt.Sprintf("%d attempted, %d acknowledged, %d dequeued, %d recovered, %d indeterminate dequeues", len(attempted), len(acked), deqOK, len(recovered), infoDeq)
+	switch {
+	case len(bad) > 0:
+		return Result{Verdict: Invalid, Summary: strings.Join(bad, "; ") + " (" + counts + ")", Details: details}
+	case len(acked) == 0:
+		return Result{Verdict: Unknown, Summary: "too little activity: no enqueue was acknowledged (" + counts + ")", Details: details}
+	case len(lostC) > 0 && !drained:
+		return Result{Verdict: Unknown, Summary: fmt.Sprintf("%d acknowledged enqueues never dequeued, but the queue was never seen empty after the last acknowledged enqueue (was the final drain cut short?): %s (%s)", len(lostC), showValues(lostC), counts), Details: details}
+	case len(lostC) > 0:
+		return Result{Verdict: Valid, Summary: fmt.Sprintf("nothing lost or duplicated; %d acknowledged enqueues never seen, each possibly taken by one of %d indeterminate dequeues (%s)", len(lostC), infoDeq, counts), Details: details}
+	}
+	return Result{Verdict: Valid, Summary: "every acknowledged enqueue dequeued exactly once (" + counts + ")", Details: details}
+}
+
+func capList(vs []int64) []int64 {
+	if vs == nil {
+		return []int64{}
+	}
+	return vs[:min(len(vs), maxListed)]
+}
+
+func showValues(vs []int64) string {
+	var parts []string
+	for i, v := range vs {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("... %d more", len(vs)-10))
+			break
+		}
+		parts = append(parts, fmt.Sprint(v))
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,194 @@
+package checker
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/history"
+)
+
+// TestQueueVerdictNamedHistories checks testdata/queue-{ok,bad}-*.jsonl with
+// TotalQueue and FIFOLinearizable together; the expected verdict is in the
+// name, the reason in testdata/README.md.
+func TestQueueVerdictNamedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/queue-*.jsonl")
+	if err != nil || len(files) < 8 {
+		t.Fatalf("found %d queue histories (%v)", len(files), err)
+	}
+	var ok, bad int
+	for _, f := range files {
+		name := filepath.Base(f)
+		want := Valid
+		switch {
+		case strings.HasPrefix(name, "queue-ok-"):
+			ok++
+		case strings.HasPrefix(name, "queue-bad-"):
+			want = Invalid
+			bad++
+		default:
+			t.Fatalf("%s: name says neither ok nor bad", name)
+		}
+		t.Run(name, func(t *testing.T) {
+			h, err := history.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := Run(context.Background(), h, TotalQueue{}, FIFOLinearizable{})
+			if res.Verdict != want {
+				t.Fatalf("verdict %s, want %s: %+v", res.Verdict, want, res.Checkers)
+			}
+		})
+	}
+	if ok == 0 || bad == 0 {
+		t.Fatalf("%d ok and %d bad histories: need both", ok, bad)
+	}
+}
+
+func readQueue(t *testing.T, name string) history.History {
+	t.Helper()
+	h, err := history.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func TestTotalQueueDetails(t *testing.T) {
+	ctx := context.Background()
+	lost := TotalQueue{}.Check(ctx, readQueue(t, "queue-bad-lost.jsonl"))
+	if lost.Verdict != Invalid || lost.Details["lost"] != 1 || !slices.Equal(lost.Details["lost_values"].([]int64), []int64{1}) {
+		t.Fatalf("lost: %+v", lost)
+	}
+	if !strings.Contains(lost.Summary, "lost") || !strings.Contains(lost.Summary, "1") {
+		t.Fatalf("summary does not name the loss: %q", lost.Summary)
+	}
+	dup := TotalQueue{}.Check(ctx, readQueue(t, "queue-bad-dup.jsonl"))
+	if dup.Verdict != Invalid || dup.Details["duplicated"] != 1 || !slices.Equal(dup.Details["duplicated_values"].([]int64), []int64{1}) {
+		t.Fatalf("dup: %+v", dup)
+	}
+	// Out of order is not total-queue's business.
+	if r := (TotalQueue{}).Check(ctx, readQueue(t, "queue-bad-order.jsonl")); r.Verdict != Valid {
+		t.Fatalf("order: total-queue says %+v", r)
+	}
+	if r := (FIFOLinearizable{}).Check(ctx, readQueue(t, "queue-bad-order.jsonl")); r.Verdict != Invalid || !strings.Contains(r.Summary, "not linearizable") {
+		t.Fatalf("order: linearizable says %+v", r)
+	}
+	info := TotalQueue{}.Check(ctx, readQueue(t, "queue-ok-03-info-dequeue.jsonl"))
+	if info.Verdict != Valid || info.Details["unknown"] != 1 || info.Details["lost"] != 0 {
+		t.Fatalf("info dequeue: %+v", info)
+	}
+	rec := TotalQueue{}.Check(ctx, readQueue(t, "queue-ok-04-info-enqueue-recovered.jsonl"))
+	if rec.Details["recovered"] != 1 || !slices.Equal(rec.Details["recovered_values"].([]int64), []int64{3}) {
+		t.Fatalf("recovered: %+v", rec)
+	}
+}
+
+// op builds history entries for the tests below: times follow line order.
+func queueHistory(ops ...history.Op) history.History {
+	for i := range ops {
+		ops[i].Index, ops[i].Time = int64(i), int64(i)*10
+	}
+	return ops
+}
+
+func qop(p history.Process, t history.Type, f string, v string) history.Op {
+	o := history.Op{Process: p, Type: t, F: f}
+	if v != "" {
+		o.Value = []byte(v)
+	}
+	return o
+}
+
+func TestTotalQueueUnexpectedAndUndrained(t *testing.T) {
+	ctx := context.Background()
+	// 9 dequeued, never enqueued; 5's enqueue failed, yet it came out.
+	h := queueHistory(
+		qop(0, history.Invoke, "enqueue", "5"), qop(0, history.Fail, "enqueue", "5"),
+		qop(0, history.Invoke, "enqueue", "6"), qop(0, history.OK, "enqueue", "6"),
+		qop(1, history.Invoke, "dequeue", ""), qop(1, history.OK, "dequeue", "9"),
+		qop(1, history.Invoke, "dequeue", ""), qop(1, history.OK, "dequeue", "5"),
+		qop(1, history.Invoke, "dequeue", ""), qop(1, history.OK, "dequeue", "6"),
+	)
+	r := TotalQueue{}.Check(ctx, h)
+	if r.Verdict != Invalid || r.Details["unexpected"] != 2 || !slices.Equal(r.Details["unexpected_values"].([]int64), []int64{5, 9}) {
+		t.Fatalf("%+v", r)
+	}
+	// Acknowledged 6 never dequeued, and no empty dequeue after it: the
+	// drain was cut short, so that proves nothing.
+	h = queueHistory(
+		qop(0, history.Invoke, "enqueue", "6"), qop(0, history.OK, "enqueue", "6"),
+		qop(1, history.Invoke, "dequeue", ""), qop(1, history.Info, "dequeue", ""),
+	)
+	if r := (TotalQueue{}).Check(ctx, h); r.Verdict != Valid && r.Verdict != Unknown {
+		t.Fatalf("undrained with an info dequeue: %+v", r)
+	}
+	h = queueHistory(
+		qop(0, history.Invoke, "enqueue", "6"), qop(0, history.OK, "enqueue", "6"),
+		qop(0, history.Invoke, "enqueue", "7"), qop(0, history.OK, "enqueue", "7"),
+		qop(1, history.Invoke, "dequeue", ""), qop(1, history.Info, "dequeue", ""),
+	)
+	if r := (TotalQueue{}).Check(ctx, h); r.Verdict != Unknown || r.Details["lost"] != 0 {
+		t.Fatalf("undrained: %+v", r)
+	}
+	// The same, drained: one of 6, 7 may be the info dequeue's; the other
+	// is lost.
+	h = append(h, qop(2, history.Invoke, "dequeue", ""), qop(2, history.OK, "dequeue", "null"))
+	h = queueHistory(h...)
+	if r := (TotalQueue{}).Check(ctx, h); r.Verdict != Invalid || r.Details["lost"] != 1 || !slices.Equal(r.Details["lost_values"].([]int64), []int64{6, 7}) {
+		t.Fatalf("drained: %+v", r)
+	}
+	if r := (TotalQueue{}).Check(ctx, nil); r.Verdict != Unknown {
+		t.Fatalf("empty history: %+v", r)
+	}
+}
+
+func TestFIFOLinearizableBounded(t *testing.T) {
+	var ops []history.Op
+	for i := range 200 {
+		v := string(history.Raw(i))
+		ops = append(ops, qop(history.Process(i%7), history.Invoke, "enqueue", v))
+		ops = append(ops, qop(history.Process(i%7), history.OK, "enqueue", v))
+	}
+	h := queueHistory(ops...)
+	r := FIFOLinearizable{MaxOps: 100}.Check(context.Background(), h)
+	if r.Verdict != Valid || !strings.Contains(r.Summary, "first 100 of 200") || r.Details["prefix_only"] != true {
+		t.Fatalf("over the bound, a valid prefix: %+v", r)
+	}
+	// An anomaly inside the checked prefix is caught even when the history
+	// is over the bound: a dequeue of a value that was never enqueued.
+	bad := append([]history.Op{qop(50, history.Invoke, "dequeue", ""), qop(50, history.OK, "dequeue", "99999")}, ops...)
+	if r := (FIFOLinearizable{MaxOps: 100}).Check(context.Background(), queueHistory(bad...)); r.Verdict != Invalid {
+		t.Fatalf("over the bound, an invalid prefix: %+v", r)
+	}
+	// A search that cannot finish in time is unknown, not a hang: many
+	// concurrent info dequeues and enqueues.
+	ops = nil
+	for i := range 60 {
+		ops = append(ops, qop(history.Process(i), history.Invoke, "enqueue", string(history.Raw(i))))
+	}
+	for i := range 60 {
+		ops = append(ops, qop(history.Process(100+i), history.Invoke, "dequeue", ""))
+	}
+	ops = append(ops, qop(999, history.Invoke, "dequeue", ""), qop(999, history.OK, "dequeue", "12345"))
+	start := time.Now()
+	r = FIFOLinearizable{Timeout: 200 * time.Millisecond}.Check(context.Background(), queueHistory(ops...))
+	if r.Verdict == Valid {
+		t.Fatalf("a dequeue of a value never enqueued was called valid: %+v", r)
+	}
+	t.Logf("hard history: %s in %v", r.Verdict, time.Since(start))
+}
+
+func TestQueueModelByName(t *testing.T) {
+	m, err := ModelByName("queue")
+	if err != nil || m.Name != "queue" {
+		t.Fatalf("ModelByName(queue) = %v, %v", m.Name, err)
+	}
+	res, err := AnalyzeFile(context.Background(), "testdata/queue-bad-order.jsonl", "queue", "jsonl", Linearizable{})
+	if err != nil || res.Verdict != Invalid {
+		t.Fatalf("analyze queue-bad-order: %+v, %v", res, err)
+	}
+}

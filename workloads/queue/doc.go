@@ -1,0 +1,19 @@
+// Package queue is the queue workload: enqueues of unique integers and
+// dequeues from concurrent clients on every node, then a final phase that
+// drains the queue from every node until each says it is empty. It is
+// checked by checker.TotalQueue (every acknowledged enqueue dequeued exactly
+// once) and, for small histories, by linearizability against the FIFO
+// model (checker.FIFOQueue).
+//
+// History shape: f "enqueue" with the value on invoke and ok; f "dequeue"
+// with no invoke value and, on ok, the element removed or null when the
+// queue was empty. A definite error is fail, anything else info.
+//
+//	gen := queue.NewGenerator(queue.Options{})
+//	cl := queue.NewClient(api, queueTarget.Definite, "n1")
+//	op, _ := gen.Next(rng, 0)
+//	done := cl.Invoke(ctx, op) // ok / fail / info
+//
+//	drain := queue.NewDrain(map[string]queue.API{"n1": a1, "n2": a2}, queue.DrainOptions{FirstProcess: 100})
+//	test.Final = func(ctx context.Context, rec run.Recorder) error { return drain(ctx, rec) }
+package queue
