@@ -43,7 +43,10 @@ func (m *memTarget) CollectLogs(_ context.Context, dir string) error {
 	m.log("logs")
 	return os.MkdirAll(filepath.Join(dir, "n1"), 0o755)
 }
-func (m *memTarget) Residue(context.Context) ([]string, error) { m.log("residue"); return m.residue, nil }
+func (m *memTarget) Residue(context.Context) ([]string, error) {
+	m.log("residue")
+	return m.residue, nil
+}
 
 type memClient struct {
 	t    *memTarget

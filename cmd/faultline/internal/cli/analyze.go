@@ -36,7 +36,8 @@ rewrites results.json and the report.
 With --model: checks each history FILE and prints one verdict line per file
 and a summary. Formats: jsonl (faultline's history, the default), jepsen
 (Jepsen's text log), edn (EDN maps, one op per line). Models: cas-register
-(keyed read/write/cas), kv (get/put/append).`,
+(keyed read/write/cas), kv (get/put/append), queue (FIFO
+enqueue/dequeue).`,
 		Example: `  faultline analyze store/latest
   faultline analyze --model cas-register --format jepsen ../shared/testdata/porcupine/jepsen-etcd/*.log
   faultline analyze --model kv --format edn c10-ok.txt`,
@@ -56,7 +57,7 @@ and a summary. Formats: jsonl (faultline's history, the default), jepsen
 			return runAnalyzeFiles(c.Context(), g, args, o)
 		},
 	}
-	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: cas-register, kv")
+	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: cas-register, kv, queue")
 	c.Flags().StringVar(&o.format, "format", "jsonl", "history file format: jsonl, jepsen, edn")
 	c.Flags().DurationVar(&o.timeout, "check-timeout", 60*time.Second, "per-history check budget; past it the verdict is unknown")
 	return c

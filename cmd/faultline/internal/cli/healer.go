@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"sync"
 
 	"github.com/faultline/faultline/nemesis"
@@ -40,11 +39,7 @@ func (h *healer) Residue(ctx context.Context) ([]string, error) {
 		}
 		return err
 	})
-	p, err2 := nemesis.NewPartition(h.env, rand.New(rand.NewPCG(1, 1)))
-	if err2 != nil {
-		return res, errors.Join(err, err2)
-	}
-	r, err2 := p.Residue(ctx)
+	r, err2 := nemesis.ResidueAll(ctx, h.env)
 	return append(res, r...), errors.Join(err, err2)
 }
 

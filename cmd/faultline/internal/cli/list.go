@@ -22,7 +22,12 @@ func newListCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(w, "workloads:")
 			for _, n := range workloadNames() {
-				fmt.Fprintf(w, "  %s: %s (model %s)\n", n, workloadsReg[n].doc, workloadsReg[n].model)
+				wi := workloadsReg[n]
+				if wi.model != "" {
+					fmt.Fprintf(w, "  %s: %s (model %s)\n", n, wi.doc, wi.model)
+				} else {
+					fmt.Fprintf(w, "  %s: %s\n", n, wi.doc)
+				}
 			}
 			fmt.Fprintln(w, "nemeses:")
 			for _, n := range nemesis.Names() {
@@ -31,6 +36,7 @@ func newListCmd(g *globals) *cobra.Command {
 			fmt.Fprintln(w, "checker models (analyze --model):")
 			fmt.Fprintln(w, "  cas-register: keyed read/write/cas registers, linearizability per key")
 			fmt.Fprintln(w, "  kv: get/put/append on string values, linearizability per key")
+			fmt.Fprintln(w, "  queue: FIFO enqueue/dequeue, linearizability of the whole queue (bounded)")
 			return nil
 		},
 	}

@@ -15,6 +15,9 @@ type targetInfo struct {
 	modeDoc   map[string]string
 	workloads []string
 	doc       string
+	// build deploys nothing yet: it makes the target's run.Target and
+	// process control for the nodes of b.
+	build func(b *buildEnv) (*builtTarget, error)
 }
 
 var targets = map[string]targetInfo{
@@ -28,19 +31,59 @@ var targets = map[string]targetInfo{
 		},
 		workloads: []string{"register"},
 		doc:       "keyed read/write/cas registers on our own faultline-node daemon",
+		build:     nodeDaemon("register"),
+	},
+	"kv": {
+		name:  "kv",
+		role:  "kv",
+		modes: []string{"serial", "quorum", "all", "one", "one-no-repair"},
+		modeDoc: map[string]string{
+			"serial":        "a Paxos round per op among the key's 3 replicas; linearizable, converges",
+			"quorum":        "R=W=2 of 3, last-write-wins on the node clock, read repair; NOT linearizable (caught under clock skew), converges",
+			"all":           "W=3, R=1, last-write-wins; not linearizable, converges",
+			"one":           "one replica acks; anti-entropy and read repair converge later; NOT linearizable, converges",
+			"one-no-repair": "as one, with anti-entropy and read repair off; does NOT converge (caught by the convergence checker)",
+		},
+		workloads: []string{"kv", "set"},
+		doc:       "a Dynamo-style store (consistent hashing, 3 replicas per key) with tunable consistency",
+		build:     nodeDaemon("kv"),
+	},
+	"queue": {
+		name:  "queue",
+		role:  "queue",
+		modes: []string{"paxos", "async-ack"},
+		modeDoc: map[string]string{
+			"paxos":     "FIFO queue on a log of Paxos slots; acked once decided and durable; nothing lost or duplicated",
+			"async-ack": "enqueues acked once buffered in memory and proposed later; loses messages under kill (must be caught)",
+		},
+		workloads: []string{"queue"},
+		doc:       "a replicated FIFO queue on our own faultline-node daemon",
+		build:     nodeDaemon("queue"),
 	},
 }
 
 // workloadInfo describes one workload and the checker model it uses.
 type workloadInfo struct {
 	name  string
-	model string
+	model string // checker model (timeline, analyze)
 	doc   string
+	// build makes the generator, clients, checkers and final phase.
+	build func(b *buildEnv, t *builtTarget) (*builtWorkload, error)
 }
 
 var workloadsReg = map[string]workloadInfo{
 	"register": {name: "register", model: "cas-register",
-		doc: "many independent keys, read/write/cas mix with unique writes; checked for linearizability per key"},
+		doc:   "many independent keys, read/write/cas mix with unique writes; checked for linearizability per key",
+		build: buildRegisterWorkload},
+	"kv": {name: "kv", model: "cas-register",
+		doc:   "independent keys, read/write (and cas in serial mode); linearizability per key, stale-read count, then a final read of every key on every node for convergence",
+		build: buildKVWorkload},
+	"set": {name: "set", model: "",
+		doc:   "adds of unique elements to a few sets, and reads; set-full analysis (lost, stale) and convergence of the final reads",
+		build: buildSetWorkload},
+	"queue": {name: "queue", model: "queue",
+		doc:   "enqueues of unique values and dequeues on every node, then a drain; checked for loss and duplication (total-queue) and FIFO linearizability where small enough",
+		build: buildQueueWorkload},
 }
 
 func targetNames() []string {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -19,9 +18,6 @@ import (
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/run"
 	"github.com/faultline/faultline/targets/deploy"
-	tregister "github.com/faultline/faultline/targets/register"
-	"github.com/faultline/faultline/workloads"
-	wregister "github.com/faultline/faultline/workloads/register"
 )
 
 type testOptions struct {
@@ -169,9 +165,10 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	if !run.ValidName(o.name) {
 		return badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
 	}
-	bin, err := nodeBinaryPath(o.nodeBinary)
-	if err != nil {
-		return err
+	if o.nodeBinary != "" {
+		if _, err := nodeBinaryPath(o.nodeBinary); err != nil {
+			return err
+		}
 	}
 	nf, err := g.loadNodes()
 	if err != nil {
@@ -188,12 +185,15 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	}
 	defer closeAll(rs)
 
-	sudo := nf.User != "root"
-	nd := &deploy.NodeDaemon{Role: ti.role, Mode: mode, Binary: bin, Daemon: deploy.Daemon{Name: "faultline-node", Sudo: sudo}}
+	b := &buildEnv{o: o, mode: mode, nf: nf, remotes: rs, sudo: nf.User != "root"}
 	for _, n := range nf.Nodes {
-		nd.Nodes = append(nd.Nodes, deploy.Node{Name: n.Name, Address: n.Address, Remote: rs[n.Name]})
+		b.nodes = append(b.nodes, deploy.Node{Name: n.Name, Address: n.Address, Remote: rs[n.Name]})
 	}
-	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: nd}
+	bt, err := ti.build(b)
+	if err != nil {
+		return err
+	}
+	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: bt.process}
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6e656d))
 	var nems []nemesis.Nemesis
 	for _, f := range faults {
@@ -208,17 +208,10 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 		nem = nemesis.Compose(nems...)
 	}
 	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
-
-	gen := wregister.NewGenerator(wregister.Options{Concurrency: o.concurrency})
-	newClient := func(node string) (workloads.Client, error) {
-		api := tregister.NewClient(nd.URL(node), o.opTimeout)
-		return wregister.NewClient(api, func(err error) bool { return errors.Is(err, tregister.ErrDefinite) }, node), nil
-	}
-	model, err := checker.ModelByName(wi.model)
+	bw, err := wi.build(b, bt)
 	if err != nil {
 		return err
 	}
-	lin := &checker.Linearizable{Model: model, Timeout: o.checkTime, MinOK: 10}
 	t := &run.Test{
 		Config: run.Config{
 			Name: o.name, Target: ti.name, Mode: mode, Workload: wi.name, Nemeses: faults,
@@ -227,13 +220,14 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 			Concurrency: o.concurrency, Rate: o.rate, Model: wi.model, Nodes: nf.Nodes, NodesFile: nf.Path,
 			Versions: versions(),
 		},
-		Target:    nd,
-		Generator: gen,
-		NewClient: newClient,
+		Target:    bt.target,
+		Generator: bw.gen,
+		NewClient: bw.newClient,
+		Final:     bw.final,
 		Nemesis:   nem,
 		Plan:      plan,
-		Healer:    &healer{env: nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, daemon: nd.Daemon},
-		Checkers:  []checker.Checker{lin},
+		Healer:    &healer{env: nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, daemon: bt.daemon},
+		Checkers:  bw.checkers,
 		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
 			return reports.Write(ctx, dir, h, res, wi.model, o.checkTime)
 		},
