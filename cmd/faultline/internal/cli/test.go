@@ -147,32 +147,48 @@ func nodeBinaryPath(flag string) (string, error) {
 	return "", badInput("faultline-node binary not found next to faultline or in bin/ (run make build, or pass --node-binary)")
 }
 
+// runTest runs one test, prints its outcome and returns its verdict as an
+// error for the exit code.
 func runTest(ctx context.Context, g *globals, o *testOptions) error {
-	ti, mode, wi, err := resolveTarget(o.target, o.mode, o.workload)
+	out, err := runOne(ctx, g, o)
+	if out != nil {
+		printOutcome(g, out)
+	}
 	if err != nil {
 		return err
 	}
+	return verdictError{out.Results.Verdict}
+}
+
+// runOne validates the options, connects to the nodes, composes the test
+// and runs it. Campaigns call it once per cell. The outcome is nil when the
+// run could not start (bad input, unreachable node).
+func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, error) {
+	ti, mode, wi, err := resolveTarget(o.target, o.mode, o.workload)
+	if err != nil {
+		return nil, err
+	}
 	if err := o.validate(); err != nil {
-		return err
+		return nil, err
 	}
 	faults, err := parseNemeses(o.nemeses)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if o.name == "" {
 		o.name = ti.name + "-" + mode + "-" + wi.name
 	}
 	if !run.ValidName(o.name) {
-		return badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
+		return nil, badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
 	}
 	if o.nodeBinary != "" {
 		if _, err := nodeBinaryPath(o.nodeBinary); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	nf, err := g.loadNodes()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	log := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if g.insecureKeys {
@@ -181,7 +197,7 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	fmt.Fprintf(g.stderr, "connecting to %d nodes\n", len(nf.Nodes))
 	rs, err := g.dialAll(ctx, nf, log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer closeAll(rs)
 
@@ -191,7 +207,7 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	}
 	bt, err := ti.build(b)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: bt.process}
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6e656d))
@@ -199,7 +215,7 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	for _, f := range faults {
 		n, err := nemesis.New(f, env, rng)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		nems = append(nems, n)
 	}
@@ -210,7 +226,7 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
 	bw, err := wi.build(b, bt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	t := &run.Test{
 		Config: run.Config{
@@ -236,14 +252,7 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 	}
 	fmt.Fprintf(g.stderr, "test %s: target %s --mode %s, workload %s, nemesis %s, seed %d, %s\n",
 		o.name, ti.name, mode, wi.name, strings.Join(append([]string{}, faultsOrNone(faults)...), ","), o.seed, o.timeLimit)
-	out, err := run.Run(ctx, t)
-	if out != nil {
-		printOutcome(g, out)
-	}
-	if err != nil {
-		return err
-	}
-	return verdictError{out.Results.Verdict}
+	return run.Run(ctx, t)
 }
 
 func faultsOrNone(f []string) []string {
