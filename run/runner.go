@@ -64,6 +64,7 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	}
 	UpdateLatest(t.Store, dir)
 
+	res0 := startResources(500 * time.Millisecond)
 	hw, err := history.Create(filepath.Join(dir, "history.jsonl"))
 	if err != nil {
 		return out, fmt.Errorf("run: %w", err)
@@ -74,7 +75,11 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	harnessErr := func() error {
 		fmt.Fprintf(t.Status, "preflight: healing leftover faults\n")
 		if t.Healer != nil {
-			if err := t.Healer.Heal(ctx); err != nil {
+			heal := t.Healer.Heal
+			if p, ok := t.Healer.(Preflighter); ok {
+				heal = p.Preflight
+			}
+			if err := heal(ctx); err != nil {
 				return fmt.Errorf("%w: preflight heal: %v", ErrHarness, err)
 			}
 		}
@@ -138,7 +143,10 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	}
 	// Check what is on disk: the store is the hand-off.
 	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, "history.jsonl"))
+	ctrl := res0.finish()
 	res, cerr := Check(cleanCtx, dir, t.Checkers, t.Report)
+	res.Stats = addStats(res.Stats, map[string]any{"controller": ctrl})
+	writeResults(dir, res)
 	if cerr != nil {
 		log.Error("check", "err", cerr)
 		if harnessErr == nil {

@@ -29,6 +29,13 @@ type Healer interface {
 	Residue(ctx context.Context) ([]string, error)
 }
 
+// Preflighter is a Healer that does more before a run than after it: e.g.
+// also kill daemons a killed controller left running. The runner calls
+// Preflight instead of Heal at the start when the Healer implements it.
+type Preflighter interface {
+	Preflight(ctx context.Context) error
+}
+
 // Test is one run, fully composed: every slot is filled by the CLI (or a
 // test) and the runner only sequences the phases.
 type Test struct {

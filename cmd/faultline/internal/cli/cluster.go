@@ -133,9 +133,11 @@ func newClusterHealCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "heal",
 		Short: "Remove every fault faultline could have left on the nodes",
-		Long: `Removes faultline's firewall chain, resumes stopped target processes, on
-every node of the local cluster or of --nodes-file. Safe on a clean
-cluster; run by every test as a preflight.`,
+		Long: `Removes every fault faultline could have left on every node of the local
+cluster or of --nodes-file: its firewall chain, clock offsets, stopped
+(paused) processes, and faultline-node daemons a killed controller left
+running (found by pidfile, checked to be ours before signalling). Safe on
+a clean cluster; run by every test as a preflight.`,
 		Example: "  faultline cluster heal\n  faultline cluster heal --nodes-file hosts.yaml",
 		Args:    noArgs,
 		RunE: func(c *cobra.Command, args []string) error {
@@ -156,7 +158,7 @@ func runClusterHeal(ctx context.Context, g *globals) error {
 	}
 	defer closeAll(rs)
 	h := &healer{env: nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs}, daemon: deploy.Daemon{Name: "faultline-node", Sudo: true}}
-	if err := h.Heal(ctx); err != nil {
+	if err := h.Preflight(ctx); err != nil {
 		return err
 	}
 	res, err := h.Residue(ctx)
@@ -166,6 +168,6 @@ func runClusterHeal(ctx context.Context, g *globals) error {
 	if len(res) > 0 {
 		return fmt.Errorf("cluster heal: residue remains: %v", res)
 	}
-	fmt.Fprintf(g.stderr, "healed %d nodes: no faultline rules, no stopped processes\n", len(nf.Nodes))
+	fmt.Fprintf(g.stderr, "healed %d nodes: no faultline rules, no clock offsets, no stopped or leftover faultline-node processes\n", len(nf.Nodes))
 	return nil
 }

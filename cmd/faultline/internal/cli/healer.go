@@ -27,6 +27,16 @@ func (h *healer) Heal(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// Preflight heals, then kills any target daemon a killed controller left
+// running (by pidfile, after checking the pid is really the daemon's), so
+// the next run starts from nothing.
+func (h *healer) Preflight(ctx context.Context) error {
+	if err := h.Heal(ctx); err != nil {
+		return err
+	}
+	return h.each(func(node string) error { return h.daemon.Kill(ctx, h.env.Remotes[node]) })
+}
+
 func (h *healer) Residue(ctx context.Context) ([]string, error) {
 	var mu sync.Mutex
 	var res []string

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"strconv"
 	"sync"
 	"time"
@@ -65,6 +66,11 @@ func (g *globals) dialAll(ctx context.Context, nf *cluster.NodesFile, log *slog.
 			}
 			mu.Lock()
 			rs[n.Name] = r
+			if net.ParseIP(n.Address) == nil {
+				// A host alias or DNS name: firewall rules and peer lists
+				// need the address it reached.
+				nf.Nodes[i].Address = r.IP()
+			}
 			mu.Unlock()
 		}()
 	}

@@ -60,6 +60,18 @@ var targets = map[string]targetInfo{
 		doc:       "a replicated FIFO queue on our own faultline-node daemon",
 		build:     nodeDaemon("queue"),
 	},
+	"etcd": {
+		name:  "etcd",
+		role:  "",
+		modes: []string{"linearizable", "serializable"},
+		modeDoc: map[string]string{
+			"linearizable": "etcd (Debian's etcd-server binary, 5 members), linearizable reads; linearizable under every fault",
+			"serializable": "reads served from any member's local state; NOT linearizable: stale reads under partition (must be caught)",
+		},
+		workloads: []string{"register"},
+		doc:       "etcd, third party: register over the v3 JSON gateway, cas as a transaction (--etcd-binary to pick the binary)",
+		build:     buildEtcd,
+	},
 }
 
 // workloadInfo describes one workload and the checker model it uses.

@@ -35,6 +35,7 @@ type testOptions struct {
 	rate        float64
 	seed        int64
 	nodeBinary  string
+	etcdBinary  string
 }
 
 // newTestCmd makes the test command; runF runs it with the parsed options
@@ -79,6 +80,7 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 	f.Float64Var(&o.rate, "rate", 200, "target ops/s across all workers (0: as fast as possible)")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the generator and the fault schedule (default: random, printed)")
 	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
+	f.StringVar(&o.etcdBinary, "etcd-binary", "", "etcd binary to deploy for --target etcd (default: /usr/bin/etcd from Debian's etcd-server)")
 	return c
 }
 
@@ -190,6 +192,11 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if err != nil {
 		return nil, err
 	}
+	release, err := lockNodes(nf.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	log := slog.New(slog.NewTextHandler(g.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if g.insecureKeys {
 		log.Warn("host keys are NOT verified (--insecure-ignore-host-keys)")
@@ -223,6 +230,14 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if len(nems) > 0 {
 		nem = nemesis.Compose(nems...)
 	}
+	faultStarts := map[string][]string{}
+	for _, n := range nems {
+		for _, f := range n.Fs() {
+			if !isRecovery(f) {
+				faultStarts[n.Name()] = append(faultStarts[n.Name()], f)
+			}
+		}
+	}
 	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
 	bw, err := wi.build(b, bt)
 	if err != nil {
@@ -243,7 +258,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 		Nemesis:   nem,
 		Plan:      plan,
 		Healer:    &healer{env: nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, daemon: bt.daemon},
-		Checkers:  bw.checkers,
+		Checkers:  append(bw.checkers, checker.Faults{Starts: faultStarts}),
 		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
 			return reports.Write(ctx, dir, h, res, wi.model, o.checkTime)
 		},
@@ -278,4 +293,9 @@ func printOutcome(g *globals, out *run.Outcome) {
 	if _, err := os.Stat(filepath.Join(out.Dir, "index.html")); err == nil {
 		fmt.Fprintf(g.stdout, "report: %s\n", filepath.Join(out.Dir, "index.html"))
 	}
+}
+
+// isRecovery reports whether a nemesis f ends a fault rather than starting one.
+func isRecovery(f string) bool {
+	return strings.HasPrefix(f, "stop-") || f == "start" || f == "resume" || f == "reset-clock" || f == "heal"
 }
