@@ -22,6 +22,7 @@ func TestFaultsChecker(t *testing.T) {
 		{"kill never took effect", history.History{nem(history.Invoke, "start-partition"), nem(history.OK, "start-partition"),
 			nem(history.Invoke, "kill"), nem(history.Info, "kill")}, Unknown},
 		{"nothing ran", nil, Unknown},
+		{"kill never scheduled", history.History{nem(history.Invoke, "start-partition"), nem(history.OK, "start-partition")}, Valid},
 	} {
 		if got := (Faults{Starts: starts}).Check(context.Background(), tc.h); got.Verdict != tc.want {
 			t.Errorf("%s: %s (%s), want %s", tc.name, got.Verdict, got.Summary, tc.want)

@@ -194,6 +194,17 @@ func TestRegister(t *testing.T) {
 		if len(logs) != 5 {
 			t.Errorf("node logs fetched: %d, want 5", len(logs))
 		}
+		// Mutation: the same history with timeouts classified as fail must
+		// be caught whenever a timed-out write was later read — proving
+		// that the info classification is what keeps this run valid.
+		mutated, readBack := mutateInfoToFail(t, dir)
+		_, _, mcode := cli(t, home, "analyze", mutated)
+		if readBack > 0 && mcode != 1 {
+			t.Errorf("%d timed-out writes were read back, yet calling them failed was not caught (exit %d)", readBack, mcode)
+		}
+		if readBack == 0 {
+			t.Logf("no timed-out write was read back in this run: the mutation check had nothing to catch")
+		}
 	})
 
 	t.Run("naive paxos is caught", func(t *testing.T) {

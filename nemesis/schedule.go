@@ -38,8 +38,17 @@ func Plan(seed int64, faults []string, interval, duration time.Duration) []Step 
 	}
 	var steps []Step
 	t := interval
+	// Faults are drawn from a shuffled bag, refilled when empty, so that
+	// every enabled fault runs once before any runs twice.
+	var bag []string
 	for t < duration {
-		name := faults[rng.IntN(len(faults))]
+		if len(bag) == 0 {
+			for _, i := range rng.Perm(len(faults)) {
+				bag = append(bag, faults[i])
+			}
+		}
+		name := bag[0]
+		bag = bag[1:]
 		e, err := lookup(name)
 		if err != nil {
 			e = entry{name: name, start: "start-" + name, stop: "stop-" + name}

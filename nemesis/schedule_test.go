@@ -135,6 +135,33 @@ func TestPlanPauseAndClock(t *testing.T) {
 
 // TestPlanUnchangedForOldFaults pins the plan of a partition,kill mix, so
 // adding families (and their extra rng draws) never reshuffles old seeds.
+
+// TestPlanEveryFaultBeforeRepeats: in any seed, the first len(faults)
+// faults of a plan are all different, so a short run still tries each.
+func TestPlanEveryFaultBeforeRepeats(t *testing.T) {
+	faults := []string{"partition", "kill", "pause", "clock"}
+	family := map[string]string{"start-partition": "partition", "kill": "kill", "pause": "pause", "bump-clock": "clock", "strobe-clock": "clock"}
+	for seed := int64(0); seed < 100; seed++ {
+		seen := map[string]bool{}
+		n := 0
+		for _, st := range Plan(seed, faults, 5*time.Second, 5*time.Minute) {
+			fam, ok := family[st.Op.F]
+			if !ok {
+				continue
+			}
+			if n < len(faults) {
+				if seen[fam] {
+					t.Fatalf("seed %d: %s repeated before every fault ran once", seed, fam)
+				}
+				seen[fam] = true
+			}
+			n++
+		}
+		if len(seen) != len(faults) {
+			t.Fatalf("seed %d: only %v planned", seed, seen)
+		}
+	}
+}
 func TestPlanUnchangedForOldFaults(t *testing.T) {
 	got := FormatPlan(Plan(7, []string{"partition", "kill"}, 5*time.Second, 30*time.Second))
 	if got != planSeed7 {
@@ -142,11 +169,12 @@ func TestPlanUnchangedForOldFaults(t *testing.T) {
 	}
 }
 
-// planSeed7 is the plan seed 7 gave before pause and clock existed.
-const planSeed7 = `      5.000s  start-partition  "majorities-ring"
-      9.197s  stop-partition
-     14.258s  start-partition  "majorities-ring"
-     18.523s  stop-partition
-     23.120s  kill             "one"
-     27.248s  start
+// planSeed7 is the plan seed 7 gives since faults are drawn from a
+// shuffled bag (every fault once before any twice).
+const planSeed7 = `      5.000s  kill             "minority"
+      9.197s  start
+     14.258s  start-partition  "halves"
+     19.797s  stop-partition
+     24.061s  start-partition  "halves"
+     28.292s  stop-partition
 `

@@ -34,6 +34,9 @@ type serialOp struct {
 	key  string
 	val  int64  // write: the value; cas: the new value; add: the element
 	old  *int64 // cas: the expected value, nil = none
+	// above, when set, is a ballot the round's first ballot must exceed
+	// (anti-entropy's repair rounds start above every promise they saw).
+	above paxos.Ballot
 }
 
 var errMismatch = errors.New("kv: cas old value does not match")
@@ -182,7 +185,7 @@ func (p *proposer) do(ctx context.Context, op serialOp) ([]byte, *opError) {
 		return nil, definite(503, "kv: %s %q: timed out waiting for this node's previous round on the key", op.kind, op.key)
 	}
 
-	var above paxos.Ballot
+	above := op.above
 	for attempt := 1; ; attempt++ {
 		b := p.nextBallot(above)
 		r := paxos.NewRound(key, b, len(reps), op.change)

@@ -57,7 +57,7 @@ func exitCode(err error) int {
 		return verdictCode(ve.verdict)
 	case errors.Is(err, errBadInput), errors.Is(err, cluster.ErrBadInput),
 		errors.Is(err, history.ErrMalformed), errors.Is(err, checker.ErrBadInput),
-		errors.Is(err, nemesis.ErrUnknown):
+		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported):
 		return ExitBadInput
 	default:
 		return ExitHarness
