@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what faultline needs on a Debian machine, if it is missing:
 # openssh-server (the nodes' sshd), openssh-client, iptables, iproute2,
-# procps, util-linux and chromium (for the web UI's browser tests); then downloads the Go modules. Idempotent.
+# procps, util-linux, sudo (the any-hosts test's non-root user), etcd-server
+# (the etcd target's binary), vagrant (validates vagrant/Vagrantfile; no VM
+# is booted) and chromium (for the web UI's browser tests); then downloads
+# the Go modules. Idempotent.
 set -euo pipefail
 
 need=()
@@ -13,6 +16,9 @@ have ip || need+=(iproute2)
 have ps || need+=(procps)
 have unshare || need+=(util-linux)
 have setsid || need+=(util-linux)
+have /usr/bin/sudo || need+=(sudo)
+have /usr/bin/etcd || need+=(etcd-server)
+have vagrant || need+=(vagrant)
 # The web UI's browser tests drive Debian's headless chromium.
 have /usr/bin/chromium || need+=(chromium)
 
@@ -25,6 +31,11 @@ if [ ${#need[@]} -gt 0 ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
 	apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+	# etcd-server enables a system etcd where systemd runs; faultline only
+	# uploads the binary to its nodes, so keep that service off.
+	if [[ " ${need[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
+		systemctl disable --now etcd >/dev/null 2>&1 || true
+	fi
 fi
 # sshd wants its privilege-separation directory.
 mkdir -p /run/sshd 2>/dev/null || true

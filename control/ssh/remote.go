@@ -22,6 +22,7 @@ import (
 // that may have run is never run again.
 type Remote struct {
 	cfg      Config
+	ip       string        // the IP address the first connection reached
 	sessions chan struct{} // bounds concurrent sessions below sshd's MaxSessions
 
 	mu      sync.Mutex
@@ -53,8 +54,13 @@ func Dial(ctx context.Context, cfg Config) (*Remote, error) {
 	if err != nil {
 		return nil, err
 	}
+	ip := cfg.Host
+	if tcp, ok := client.RemoteAddr().(*net.TCPAddr); ok {
+		ip = tcp.IP.String()
+	}
 	return &Remote{
 		cfg:      cfg,
+		ip:       ip,
 		sessions: make(chan struct{}, maxSessions),
 		cur:      newConn(client, cfg),
 	}, nil
@@ -66,6 +72,11 @@ func (r *Remote) Node() string { return r.cfg.Node }
 // User is the login user; commands with Sudo run through sudo -n unless it
 // is root.
 func (r *Remote) User() string { return r.cfg.User }
+
+// IP is the node's IP address as dialled: the address a host alias of
+// ~/.ssh/config (HostName) or a DNS name resolved to. Nemeses and targets
+// need it where the nodes file names a host by alias.
+func (r *Remote) IP() string { return r.ip }
 
 // Addr is the host:port dialled.
 func (r *Remote) Addr() string { return r.cfg.addr() }

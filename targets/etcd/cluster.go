@@ -1,0 +1,261 @@
+package etcd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultline/faultline/targets/deploy"
+)
+
+// Default ports of every member.
+const (
+	DefaultClientPort = 2379
+	DefaultPeerPort   = 2380
+)
+
+// Cluster is etcd on every node: one member per node, a static initial
+// cluster of all of them. It implements run.Target (Setup, Teardown,
+// CollectLogs, Residue) and nemesis.Process and Pauser (Kill, Start, Pause,
+// Resume). It deliberately does not implement nemesis.Clocker (ReadClock):
+// etcd reads the kernel clock, which it shares with the host on a
+// namespace node, so the clock nemesis cannot skew it.
+type Cluster struct {
+	// Binary is the etcd binary on the controller, uploaded to every node
+	// (Debian's etcd-server installs /usr/bin/etcd).
+	Binary string
+	// Daemon manages the member's process; Name should be "etcd".
+	Daemon deploy.Daemon
+	Nodes  []deploy.Node
+
+	ClientPort, PeerPort int // defaults 2379 and 2380
+
+	// HeartbeatInterval and ElectionTimeout are etcd's raft timings
+	// (defaults 100ms and 1s, etcd's own).
+	HeartbeatInterval, ElectionTimeout time.Duration
+
+	// HealthTimeout bounds how long Setup waits for the cluster (default 30s).
+	HealthTimeout time.Duration
+
+	once   sync.Once
+	byName map[string]deploy.Node
+}
+
+func (c *Cluster) node(name string) (deploy.Node, error) {
+	c.once.Do(func() {
+		c.byName = make(map[string]deploy.Node, len(c.Nodes))
+		for _, n := range c.Nodes {
+			c.byName[n.Name] = n
+		}
+	})
+	n, ok := c.byName[name]
+	if !ok {
+		return deploy.Node{}, fmt.Errorf("etcd: no node %q", name)
+	}
+	return n, nil
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func httpURL(addr string, port int) string {
+	return "http://" + net.JoinHostPort(addr, strconv.Itoa(port))
+}
+
+// ClientURL is the member's client URL on node ("" for an unknown node).
+func (c *Cluster) ClientURL(node string) string {
+	n, err := c.node(node)
+	if err != nil {
+		return ""
+	}
+	return httpURL(n.Address, orDefault(c.ClientPort, DefaultClientPort))
+}
+
+// DataDir is the member's data directory on every node.
+func (c *Cluster) DataDir() string { return path.Join(c.Daemon.DataDir(), "etcd") }
+
+// Args is the member's command line on node n. A restarted member finds
+// its data directory and ignores the --initial-* flags.
+func (c *Cluster) Args(n deploy.Node) []string {
+	peerPort := orDefault(c.PeerPort, DefaultPeerPort)
+	peers := make([]string, len(c.Nodes))
+	for i, p := range c.Nodes {
+		peers[i] = p.Name + "=" + httpURL(p.Address, peerPort)
+	}
+	client := httpURL(n.Address, orDefault(c.ClientPort, DefaultClientPort))
+	peer := httpURL(n.Address, peerPort)
+	args := []string{
+		"--name", n.Name,
+		"--data-dir", c.DataDir(),
+		"--listen-client-urls", client,
+		"--advertise-client-urls", client,
+		"--listen-peer-urls", peer,
+		"--initial-advertise-peer-urls", peer,
+		"--initial-cluster", strings.Join(peers, ","),
+		"--initial-cluster-state", "new",
+		"--initial-cluster-token", "faultline",
+		"--logger", "zap",
+		"--log-outputs", "stderr",
+	}
+	if c.HeartbeatInterval > 0 {
+		args = append(args, "--heartbeat-interval", strconv.FormatInt(c.HeartbeatInterval.Milliseconds(), 10))
+	}
+	if c.ElectionTimeout > 0 {
+		args = append(args, "--election-timeout", strconv.FormatInt(c.ElectionTimeout.Milliseconds(), 10))
+	}
+	return args
+}
+
+// each runs f on every node in parallel and joins the errors.
+func (c *Cluster) each(f func(deploy.Node) error) error {
+	errs := make([]error, len(c.Nodes))
+	var wg sync.WaitGroup
+	for i, n := range c.Nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(n)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Setup stops any old member, wipes its data, uploads the binary, starts a
+// member on every node and waits until each reports a healthy cluster. A
+// member that does not come up is named with the tail of its log.
+func (c *Cluster) Setup(ctx context.Context) error {
+	if _, err := os.Stat(c.Binary); err != nil {
+		return fmt.Errorf("etcd: binary %s: %w (install Debian's etcd-server: apt-get install etcd-server, or pass --etcd-binary)", c.Binary, err)
+	}
+	err := c.each(func(n deploy.Node) error {
+		if err := c.Daemon.Stop(ctx, n.Remote, 2*time.Second); err != nil {
+			return err
+		}
+		if err := c.Daemon.Wipe(ctx, n.Remote); err != nil {
+			return err
+		}
+		if err := c.Daemon.Install(ctx, n.Remote, c.Binary); err != nil {
+			return err
+		}
+		return c.Daemon.Start(ctx, n.Remote, c.Args(n)...)
+	})
+	if err != nil {
+		return err
+	}
+	return c.each(func(n deploy.Node) error { return c.WaitHealthy(ctx, n.Name) })
+}
+
+// WaitHealthy polls the member's /health until it reports a cluster with a
+// leader.
+func (c *Cluster) WaitHealthy(ctx context.Context, node string) error {
+	n, err := c.node(node)
+	if err != nil {
+		return err
+	}
+	limit := c.HealthTimeout
+	if limit == 0 {
+		limit = 30 * time.Second
+	}
+	deadline := time.Now().Add(limit)
+	hc := &http.Client{Timeout: time.Second}
+	defer hc.CloseIdleConnections()
+	var last error
+	for time.Now().Before(deadline) {
+		if last = Healthy(ctx, hc, c.ClientURL(node)); last == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	tail := c.Daemon.LogTail(ctx, n.Remote, 15)
+	return fmt.Errorf("etcd: %s: member did not become healthy within %s (%v); log tail:\n%s", node, limit, last, tail)
+}
+
+// Kill kills the member on node with SIGKILL.
+func (c *Cluster) Kill(ctx context.Context, node string) error {
+	n, err := c.node(node)
+	if err != nil {
+		return err
+	}
+	return c.Daemon.Kill(ctx, n.Remote)
+}
+
+// Start starts the member on node if it is not running, keeping its data.
+func (c *Cluster) Start(ctx context.Context, node string) error {
+	n, err := c.node(node)
+	if err != nil {
+		return err
+	}
+	return c.Daemon.Start(ctx, n.Remote, c.Args(n)...)
+}
+
+// Pause sends SIGSTOP to the member on node.
+func (c *Cluster) Pause(ctx context.Context, node string) error {
+	n, err := c.node(node)
+	if err != nil {
+		return err
+	}
+	_, err = c.Daemon.Signal(ctx, n.Remote, "STOP")
+	return err
+}
+
+// Resume sends SIGCONT to the member on node.
+func (c *Cluster) Resume(ctx context.Context, node string) error {
+	n, err := c.node(node)
+	if err != nil {
+		return err
+	}
+	_, err = c.Daemon.Signal(ctx, n.Remote, "CONT")
+	return err
+}
+
+// Teardown stops every member (resuming it first); data stays until the
+// next Setup.
+func (c *Cluster) Teardown(ctx context.Context) error {
+	return c.each(func(n deploy.Node) error { return c.Daemon.Stop(ctx, n.Remote, 3*time.Second) })
+}
+
+// Residue lists members left in the stopped state.
+func (c *Cluster) Residue(ctx context.Context) ([]string, error) {
+	var mu sync.Mutex
+	var res []string
+	err := c.each(func(n deploy.Node) error {
+		stopped, err := c.Daemon.Stopped(ctx, n.Remote)
+		if stopped {
+			mu.Lock()
+			res = append(res, n.Name+": etcd is stopped (SIGSTOP)")
+			mu.Unlock()
+		}
+		return err
+	})
+	return res, err
+}
+
+// CollectLogs downloads each member's log into dir/<node>/etcd.log. The
+// data directory is not fetched: its preallocated WAL files are 64 MB each.
+func (c *Cluster) CollectLogs(ctx context.Context, dir string) error {
+	return c.each(func(n deploy.Node) error {
+		local := filepath.Join(dir, n.Name, filepath.Base(c.Daemon.LogPath()))
+		if err := n.Remote.Download(ctx, c.Daemon.LogPath(), local); err != nil {
+			return fmt.Errorf("etcd: %s: fetch log: %w", n.Name, err)
+		}
+		return nil
+	})
+}
