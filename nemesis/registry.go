@@ -60,6 +60,13 @@ func registry() []entry {
 			},
 			make:   func(env Env, rng *rand.Rand) (Nemesis, error) { return NewClock(env, rng) },
 			healer: func(env Env) (Nemesis, error) { return newClockFiles(env, ClockOptions{}) }},
+		{name: "netem", start: "start-netem", stop: "stop-netem", healRank: 10,
+			plan: func(rng *rand.Rand) json.RawMessage {
+				p := NetemProfiles()
+				return json.RawMessage(fmt.Sprintf("%q", p[rng.IntN(len(p))]))
+			},
+			make:   func(env Env, rng *rand.Rand) (Nemesis, error) { return NewNetem(env, rng) },
+			healer: func(env Env) (Nemesis, error) { return newNetem(env, rand.New(rand.NewPCG(0, 0))) }},
 	}
 }
 

@@ -62,7 +62,8 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error.`,
 	pf.StringVar(&g.nodesFile, "nodes-file", "", "YAML file naming the nodes (default: the local cluster's)")
 	pf.StringVar(&g.clusterName, "cluster", "default", "local cluster to use when no --nodes-file is given")
 	pf.BoolVar(&g.insecureKeys, "insecure-ignore-host-keys", false, "do not verify SSH host keys (logged; never the default)")
-	root.AddCommand(newClusterCmd(g), newTestCmd(g, nil), newAnalyzeCmd(g), newListCmd(g), newVersionCmd(g), newServeCmd(g))
+	root.AddCommand(newClusterCmd(g), newTestCmd(g, nil), newAnalyzeCmd(g), newListCmd(g), newVersionCmd(g), newServeCmd(g),
+		newCampaignCmd(g, nil), newPlanCmd(g, nil))
 	return root
 }
 

@@ -1,0 +1,349 @@
+package cli
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/cluster/local"
+	"github.com/faultline/faultline/reports"
+	"github.com/faultline/faultline/run"
+)
+
+// campaignOptions are the campaign command's flags; set ones override
+// every cell of the spec.
+type campaignOptions struct {
+	spec        string
+	timeLimit   time.Duration
+	interval    time.Duration
+	concurrency int
+	rate        float64
+	nodeBinary  string
+	set         map[string]bool // flags given on the command line
+}
+
+func newCampaignCmd(g *globals, runF func(context.Context, *globals, *campaignOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runCampaign
+	}
+	o := &campaignOptions{}
+	c := &cobra.Command{
+		Use:   "campaign SPEC.yaml",
+		Short: "Run a matrix of tests from a spec; write the comparison report and JUnit XML",
+		Long: `Runs every cell of a campaign spec in turn (targets x modes x workloads x
+nemesis sets x seeds x repetitions, plus explicit cells) on the spec's
+nodes: a local cluster, brought up when missing, or a nodes file. Each
+cell is a full test (heal, deploy, workload under faults, heal, check);
+the campaign keeps going after a failure. It writes
+store/campaigns/NAME/TIME/ with campaign.json, junit.xml (one testcase per
+cell), index.html (the comparison) and runs/ (a link to each run's
+directory in the store).
+
+A cell meets its expectation when its verdict is the expected one (valid
+by default; an expected-invalid cell must be caught; "any" is compared,
+never judged). Exits 0 only when every cell met it; otherwise with the
+worst code of the cells that missed: 255 > 254 > 1 > 2. --cluster and
+--nodes-file override the spec's cluster; --time-limit, --nemesis-interval,
+--concurrency and --rate override every cell. See docs/campaigns.md.`,
+		Example: `  faultline campaign campaigns/known-bugs.yaml
+  faultline campaign campaigns/consistency-models.yaml --cluster camp --time-limit 30s
+  faultline plan campaigns/nightly.yaml          # the fault schedule of every cell, without running`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return badInput("campaign takes one spec file, got %d arguments (see faultline campaign --help)", len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			o.spec = args[0]
+			o.set = map[string]bool{}
+			c.Flags().Visit(func(f *pflag.Flag) { o.set[f.Name] = true })
+			c.InheritedFlags().Visit(func(f *pflag.Flag) { o.set[f.Name] = true })
+			return runF(c.Context(), g, o)
+		},
+	}
+	f := c.Flags()
+	f.DurationVar(&o.timeLimit, "time-limit", 0, "override every cell's time limit")
+	f.DurationVar(&o.interval, "nemesis-interval", 0, "override every cell's nemesis interval")
+	f.IntVar(&o.concurrency, "concurrency", 0, "override every cell's number of client workers")
+	f.Float64Var(&o.rate, "rate", 0, "override every cell's target ops/s")
+	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
+	return c
+}
+
+// resolveCell validates a cell against the registries and fills the
+// target's default mode and workload.
+func resolveCell(c campaign.Cell) (campaign.Cell, error) {
+	unflag := func(err error) error {
+		msg := strings.TrimPrefix(err.Error(), errBadInput.Error()+": ")
+		return errors.New(strings.ReplaceAll(msg, "--", ""))
+	}
+	ti, mode, wi, err := resolveTarget(c.Target, c.Mode, c.Workload)
+	if err != nil {
+		return c, unflag(err)
+	}
+	faults, err := parseNemeses(strings.Join(c.Nemeses, ","))
+	if err != nil {
+		return c, unflag(err)
+	}
+	c.Target, c.Mode, c.Workload, c.Nemeses = ti.name, mode, wi.name, faults
+	return c, nil
+}
+
+// loadSpec loads a spec and applies the command-line overrides.
+func loadSpec(path string, o *campaignOptions) (*campaign.Spec, error) {
+	s, err := campaign.Load(path, resolveCell)
+	if err != nil {
+		return nil, badInput("%s", strings.TrimPrefix(err.Error(), campaign.ErrBadSpec.Error()+": "))
+	}
+	if o == nil {
+		return s, nil
+	}
+	for i := range s.Cells {
+		p := &s.Cells[i].Params
+		if o.set["time-limit"] {
+			p.TimeLimit = o.timeLimit
+		}
+		if o.set["nemesis-interval"] {
+			p.NemesisInterval = o.interval
+		}
+		if o.set["concurrency"] {
+			p.Concurrency = o.concurrency
+		}
+		if o.set["rate"] {
+			p.Rate = o.rate
+		}
+		if err := p.Check(); err != nil {
+			return nil, badInput("%v (from the command line)", err)
+		}
+	}
+	return s, nil
+}
+
+// campaignNodes points g at the spec's nodes unless --nodes-file or
+// --cluster were given, bringing a local cluster up when it is missing.
+func campaignNodes(ctx context.Context, g *globals, s *campaign.Spec, set map[string]bool) error {
+	switch {
+	case g.nodesFile != "":
+		return nil
+	case s.Cluster.NodesFile != "" && !set["cluster"]:
+		g.nodesFile = s.Cluster.NodesFile
+		return nil
+	case !set["cluster"] && s.Cluster.Name != "":
+		g.clusterName = s.Cluster.Name
+	}
+	if local.Exists(g.clusterName) {
+		return nil
+	}
+	subnet := s.Cluster.Subnet
+	if subnet == "" && g.clusterName != "default" {
+		return badInput("no local cluster %q and the spec gives no cluster.subnet to build it on (add subnet: 198.18.N.0/24, or run: faultline cluster up --name %s --subnet ...)", g.clusterName, g.clusterName)
+	}
+	fmt.Fprintf(g.stderr, "campaign: bringing up local cluster %q\n", g.clusterName)
+	return runClusterUp(ctx, &globals{stdout: g.stderr, stderr: g.stderr}, &clusterUpOptions{name: g.clusterName, nodes: cmp.Or(s.Cluster.Nodes, 5), subnet: cmp.Or(subnet, "198.18.0.0/24")})
+}
+
+// runCampaign runs every cell and writes the campaign directory.
+func runCampaign(ctx context.Context, g *globals, o *campaignOptions) error {
+	s, err := loadSpec(o.spec, o)
+	if err != nil {
+		return err
+	}
+	if o.nodeBinary != "" {
+		if _, err := nodeBinaryPath(o.nodeBinary); err != nil {
+			return err
+		}
+	} else if _, err := nodeBinaryPath(""); err != nil {
+		return err
+	}
+	gc := *g
+	if err := campaignNodes(ctx, &gc, s, o.set); err != nil {
+		return err
+	}
+	if _, err := gc.loadNodes(); err != nil {
+		return err
+	}
+	start := time.Now()
+	dir, err := run.NewRunDir(filepath.Join(g.store, "campaigns"), s.Name, start)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
+		return fmt.Errorf("cli: campaign: %w", err)
+	}
+	linkLatest(dir)
+	sum := &campaign.Summary{Name: s.Name, Spec: o.spec, Verdict: "running", Cluster: s.Cluster, Start: start.UTC(), Cells: s.Cells}
+	if gc.nodesFile != "" {
+		sum.Cluster = campaign.Cluster{NodesFile: gc.nodesFile}
+	} else {
+		sum.Cluster.Name = gc.clusterName
+	}
+	save := func() {
+		if err := sum.Write(dir); err != nil {
+			fmt.Fprintf(g.stderr, "campaign: %v\n", err)
+		}
+		if err := reports.WriteCampaign(dir, sum); err != nil {
+			fmt.Fprintf(g.stderr, "campaign: report: %v\n", err)
+		}
+	}
+	save()
+	fmt.Fprintf(g.stderr, "campaign %s: %d cells, directory %s\n", s.Name, len(s.Cells), dir)
+	for i, c := range s.Cells {
+		if ctx.Err() != nil {
+			fmt.Fprintf(g.stderr, "campaign %s: interrupted; %d of %d cells not run\n", s.Name, len(s.Cells)-i, len(s.Cells))
+			break
+		}
+		fmt.Fprintf(g.stderr, "\n=== [%d/%d] %s (expect %s)\n", i+1, len(s.Cells), c.ID, c.Expect)
+		r := runCell(ctx, &gc, o, c, dir)
+		mark := "met"
+		if !r.Met {
+			mark = "MISSED: " + r.Why
+		}
+		fmt.Fprintf(g.stderr, "=== [%d/%d] %s: %s, expected %s: %s\n", i+1, len(s.Cells), c.ID, orNone(string(r.Verdict)), c.Expect, mark)
+		sum.Results = append(sum.Results, r)
+		save()
+	}
+	sum.Finish(time.Now())
+	save()
+	if p := os.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
+		if err := reports.AppendCampaignStepSummary(p, dir, sum); err != nil {
+			fmt.Fprintf(g.stderr, "campaign: %v\n", err)
+		}
+	}
+	printCampaign(g, sum, dir)
+	switch sum.ExitCode {
+	case campaign.ExitValid:
+		return nil
+	case campaign.ExitInvalid:
+		return verdictError{checker.Invalid}
+	case campaign.ExitUnknown:
+		return verdictError{checker.Unknown}
+	case campaign.ExitBadInput:
+		return badInput("campaign %s: %d of %d cells missed their expectation (a cell's input was refused; see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, "index.html"))
+	}
+	return fmt.Errorf("campaign %s: %d of %d cells missed their expectation, a harness error among them (see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, "index.html"))
+}
+
+// runCell runs one cell through runOne, links its run directory into the
+// campaign directory and judges it.
+func runCell(ctx context.Context, g *globals, o *campaignOptions, c campaign.Cell, cdir string) campaign.Result {
+	to := &testOptions{
+		name: c.ID, target: c.Target, mode: c.Mode, workload: c.Workload, nemeses: strings.Join(c.Nemeses, ","),
+		timeLimit: c.Params.TimeLimit, interval: c.Params.NemesisInterval, opTimeout: c.Params.OpTimeout,
+		recovery: c.Params.Recovery, checkTime: c.Params.CheckTimeout, concurrency: c.Params.Concurrency,
+		rate: c.Params.Rate, seed: c.Seed, nodeBinary: o.nodeBinary,
+	}
+	if to.nemeses == "" {
+		to.nemeses = "none"
+	}
+	start := time.Now()
+	out, err := runOne(ctx, g, to)
+	var verdict checker.Verdict
+	code := exitCode(err)
+	if out != nil && err == nil {
+		verdict = out.Results.Verdict
+		code = verdictCode(verdict)
+	}
+	if out != nil && out.Interrupted && err == nil {
+		// A run cut short by Ctrl-C proved nothing about its cell.
+		code, verdict = campaign.ExitUnknown, checker.Unknown
+	}
+	if err != nil {
+		err = errors.New(strings.TrimPrefix(err.Error(), errBadInput.Error()+": "))
+	}
+	r := campaign.Judge(c, verdict, code, err)
+	r.Start, r.Seconds = start.UTC(), time.Since(start).Seconds()
+	if out == nil {
+		return r
+	}
+	if len(out.Residue) > 0 && r.Error == "" {
+		r.Error = "residue: " + strings.Join(out.Residue, "; ")
+	}
+	if rel, err := filepath.Rel(g.store, out.Dir); err == nil {
+		r.Dir = filepath.ToSlash(rel)
+	}
+	link := filepath.Join(cdir, "runs", c.ID)
+	if target, err := filepath.Rel(filepath.Dir(link), out.Dir); err == nil {
+		if err := os.Symlink(target, link); err == nil {
+			r.Run = filepath.ToSlash(filepath.Join("runs", c.ID))
+		} else {
+			fmt.Fprintf(g.stderr, "campaign: link run %s: %v\n", out.Dir, err)
+		}
+	}
+	if !r.Met && r.Verdict != "" {
+		// Say which checker found what: the first (by name) with the verdict.
+		for _, name := range sortedNames(out.Results.Checkers) {
+			if cr := out.Results.Checkers[name]; cr.Verdict == r.Verdict && cr.Summary != "" {
+				r.Why += " (" + name + ": " + cr.Summary + ")"
+				break
+			}
+		}
+	}
+	if len(out.Results.Checkers) > 0 {
+		r.Checkers = map[string]campaign.Check{}
+		for name, cr := range out.Results.Checkers {
+			r.Checkers[name] = campaign.Check{Verdict: cr.Verdict, Summary: cr.Summary}
+		}
+	}
+	if m, err := reports.RunMetrics(out.Dir); err == nil {
+		r.Metrics = m
+	} else {
+		fmt.Fprintf(g.stderr, "campaign: %v\n", err)
+	}
+	return r
+}
+
+func sortedNames[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// linkLatest points store/campaigns/NAME/latest at dir.
+func linkLatest(dir string) {
+	link := filepath.Join(filepath.Dir(dir), "latest")
+	tmp := link + ".tmp"
+	os.Remove(tmp)
+	if os.Symlink(filepath.Base(dir), tmp) == nil {
+		os.Rename(tmp, link)
+	}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "no verdict"
+	}
+	return s
+}
+
+// printCampaign writes the cells' outcomes and the campaign's paths to
+// stdout.
+func printCampaign(g *globals, s *campaign.Summary, dir string) {
+	w := g.stdout
+	fmt.Fprintf(w, "%-44s %-9s %-8s %s\n", "CELL", "EXPECT", "VERDICT", "MET")
+	for _, r := range s.Results {
+		met := "yes"
+		if !r.Met {
+			met = "NO: " + r.Why
+		}
+		fmt.Fprintf(w, "%-44s %-9s %-8s %s\n", r.ID, r.Expect, orNone(string(r.Verdict)), met)
+	}
+	fmt.Fprintf(w, "verdict: %s (%d of %d cells met their expectation, exit %d)\n", s.Verdict, s.Met, len(s.Cells), s.ExitCode)
+	fmt.Fprintf(w, "campaign: %s\n", dir)
+	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, "index.html"))
+	fmt.Fprintf(w, "junit: %s\n", filepath.Join(dir, "junit.xml"))
+}

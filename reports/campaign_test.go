@@ -1,0 +1,169 @@
+package reports
+
+import (
+	"encoding/xml"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/checker"
+)
+
+func TestRunMetricsFromRunDir(t *testing.T) {
+	dir, _ := writeRunDir(t, t.TempDir(), "register-naive-register", "20260101T000000.000", badRun(), []string{"partition", "kill"})
+	m, err := RunMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 6 completed client ops, 4 ok (a fail and an info); the stale read makes k1 non-linearizable.
+	if m.Ops != 6 || m.OK != 4 {
+		t.Errorf("ops %d ok %d, want 6 and 4", m.Ops, m.OK)
+	}
+	if m.NonLinearizableKeys == nil || *m.NonLinearizableKeys != 1 {
+		t.Errorf("non-linearizable keys %v, want 1", m.NonLinearizableKeys)
+	}
+	if m.StaleReads != nil || m.LostMessages != nil || m.DivergentKeys != nil {
+		t.Errorf("metrics no checker measured are set: %+v", m)
+	}
+	// Faults: partition 2s..6.1s, kill 7s..9.1s: 6.2s in all.
+	if m.Faults != 2 || m.FaultSeconds < 6.19 || m.FaultSeconds > 6.21 {
+		t.Errorf("faults %d for %.3fs, want 2 for 6.2s", m.Faults, m.FaultSeconds)
+	}
+	// During faults: write k1=2 ok, write k2 fail, read k1 ok, read k2 info.
+	if m.AvailDuring == nil || *m.AvailDuring != 0.5 {
+		t.Errorf("availability during faults %v, want 0.5", m.AvailDuring)
+	}
+	if m.P50Ms <= 0 || m.P99Ms < m.P50Ms || m.Throughput <= 0 {
+		t.Errorf("latency/throughput %+v", m)
+	}
+}
+
+func TestMetricsFromCheckerDetails(t *testing.T) {
+	res := checker.Results{Verdict: checker.Invalid, Checkers: map[string]checker.Result{
+		"total-queue": {Verdict: checker.Invalid, Details: map[string]any{"lost": float64(3), "duplicated": 1}},
+		"convergence": {Verdict: checker.Invalid, Details: map[string]any{"divergent": []any{"k1", "k2"}, "time_to_converge_ms": nil}},
+		"stale-reads": {Verdict: checker.Valid, Details: map[string]any{"stale_reads": 4}},
+		"set":         {Verdict: checker.Invalid, Details: map[string]any{"stale_reads": float64(1), "lost_count": 2, "missing_at_final_count": 1}},
+	}}
+	m := Metrics(nil, res)
+	got := []*int{m.LostMessages, m.DuplicatedMessages, m.DivergentKeys, m.StaleReads, m.LostWrites}
+	for i, want := range []int{3, 1, 2, 5, 3} {
+		if got[i] == nil || *got[i] != want {
+			t.Errorf("metric %d = %v, want %d", i, got[i], want)
+		}
+	}
+	if m.ConvergeMs != nil {
+		t.Errorf("converge ms %v, want nil (never converged)", *m.ConvergeMs)
+	}
+}
+
+func sampleSummary() *campaign.Summary {
+	one, zero := 1, 0
+	avail := 0.8
+	cell := func(id, mode string, nem []string, ex campaign.Expect) campaign.Cell {
+		return campaign.Cell{ID: id, Target: "kv", Mode: mode, Workload: "kv", Nemeses: nem, Seed: 1, Repetition: 1, Expect: ex}
+	}
+	cells := []campaign.Cell{
+		cell("kv-one-kv-partition-s1", "one", []string{"partition"}, campaign.ExpectInvalid),
+		cell("kv-serial-kv-partition-s1", "serial", []string{"partition"}, campaign.ExpectValid),
+		cell("kv-quorum-kv-clock-s1", "quorum", []string{"clock"}, campaign.ExpectInvalid),
+		cell("kv-all-kv-clock-s1", "all", []string{"clock"}, campaign.ExpectValid),
+		cell("kv-serial-kv-clock-s1", "serial", []string{"clock"}, campaign.ExpectValid),
+	}
+	s := &campaign.Summary{Name: "models", Spec: "campaigns/models.yaml", Cells: cells, Start: time.Unix(0, 0).UTC()}
+	s.Results = []campaign.Result{
+		campaign.Judge(cells[0], checker.Invalid, 1, nil),                    // caught: pass
+		campaign.Judge(cells[1], checker.Valid, 0, nil),                      // pass
+		campaign.Judge(cells[2], checker.Valid, 0, nil),                      // not caught: failure
+		campaign.Judge(cells[3], "", 255, errors.New("node n2 unreachable")), // error
+	}
+	s.Results[0].Metrics = &campaign.Metrics{Ops: 100, OK: 90, StaleReads: &one, NonLinearizableKeys: &one, AvailDuring: &avail}
+	s.Results[1].Metrics = &campaign.Metrics{Ops: 100, OK: 60, StaleReads: &zero, NonLinearizableKeys: &zero, P99Ms: 40}
+	s.Results[0].Run = "runs/kv-one-kv-partition-s1"
+	s.Finish(time.Unix(100, 0))
+	return s
+}
+
+func TestCampaignJUnit(t *testing.T) {
+	j := CampaignJUnit(sampleSummary())
+	if len(j.Suites) != 1 || j.Tests != 5 || j.Failures != 1 || j.Errors != 2 {
+		t.Fatalf("tests %d failures %d errors %d, want 5, 1, 2", j.Tests, j.Failures, j.Errors)
+	}
+	cs := j.Suites[0].Cases
+	if cs[0].Failure != nil || cs[0].Error != nil || !strings.Contains(cs[0].SystemOut, "verdict invalid, expected invalid") {
+		t.Errorf("caught expected-invalid cell is not a pass: %+v", cs[0])
+	}
+	if cs[1].Failure != nil || cs[1].Error != nil {
+		t.Errorf("valid cell: %+v", cs[1])
+	}
+	if cs[2].Failure == nil || !strings.Contains(cs[2].Failure.Message, "not caught") {
+		t.Errorf("uncaught anomaly is not a failure: %+v", cs[2])
+	}
+	if cs[3].Error == nil || !strings.Contains(cs[3].Error.Message, "unreachable") {
+		t.Errorf("harness error is not an error: %+v", cs[3])
+	}
+	if cs[4].Error == nil || !strings.Contains(cs[4].Error.Message, "not run") {
+		t.Errorf("cell never run: %+v", cs[4])
+	}
+}
+
+func TestWriteCampaign(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteCampaign(dir, sampleSummary()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	for _, want := range []string{
+		`<div class="verdict" id="verdict">unknown</div>`, // a harness error, and a cell not run
+		`<th class="mode">serial</th>`, `<th>partition</th>`, `<th>clock</th>`,
+		`href="runs/kv-one-kv-partition-s1/index.html"`,
+		"1 non-linearizable keys", "80% ok during faults", "expected invalid: the anomaly was not caught",
+		"plots/campaign-kv-kv-avail.png",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	for _, f := range []string{"junit.xml", "plots/campaign-kv-kv-avail.png", "plots/campaign-kv-kv-p99.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	jb, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	var j JUnitSuites
+	if err := xml.Unmarshal(jb, &j); err != nil || j.Tests != 5 {
+		t.Errorf("junit.xml: %v, %d tests", err, j.Tests)
+	}
+}
+
+func TestGroupResultsGrid(t *testing.T) {
+	gs := GroupResults(sampleSummary().Results)
+	if len(gs) != 1 {
+		t.Fatalf("%d groups", len(gs))
+	}
+	g := gs[0]
+	if strings.Join(g.Modes, ",") != "one,serial,quorum,all" || strings.Join(g.Nemeses, ",") != "partition,clock" {
+		t.Errorf("modes %v nemeses %v", g.Modes, g.Nemeses)
+	}
+	if len(g.Cells["serial"]["partition"]) != 1 || len(g.Cells["one"]["clock"]) != 0 {
+		t.Errorf("grid %+v", g.Cells)
+	}
+}
+
+func TestCampaignStepSummary(t *testing.T) {
+	md := CampaignStepSummary("store/campaigns/models/x", sampleSummary())
+	for _, want := range []string{"faultline campaign models: **unknown** (2 of 5 cells met", "| `kv-one-kv-partition-s1` | invalid | ❌ invalid | ✅ |",
+		"| `kv-quorum-kv-clock-s1` | invalid | ✅ valid | ❌ expected invalid: the anomaly was not caught |"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary lacks %q:\n%s", want, md)
+		}
+	}
+}
