@@ -35,5 +35,10 @@ test: setup build vet
 test-short:
 	$(GO) test -short -count=1 ./...
 
+# Benchmarks: prints figures and ratios, asserts nothing (see BENCHMARKS.md).
+# BENCH=all (or cluster) adds the local-cluster figures; needs root.
+bench:
+	@scripts/bench.sh $(or $(BENCH),go)
+
 clean:
 	rm -rf $(BIN)

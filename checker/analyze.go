@@ -2,7 +2,9 @@ package checker
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/faultline/faultline/history"
@@ -53,14 +55,49 @@ func AnalyzeFile(ctx context.Context, path, model, format string, opts Lineariza
 	if err := checkFormat(format); err != nil {
 		return Result{}, err
 	}
-	h, err := ReadHistory(path, format)
+	opts.Model = m
+	prep, err := prepareFile(m, path, format)
 	if err != nil {
 		return Result{}, err
 	}
-	opts.Model = m
+	return opts.check(ctx, prep), nil
+}
+
+// prepareFile reads the history at path into porcupine operations. Our own
+// JSONL is streamed: each op goes straight from the file into the model's
+// encoding, so the history is never held whole, only the porcupine
+// operations and the invokes in flight. The other formats are parsed whole
+// and then encoded.
+func prepareFile(m Model, path, format string) (*prepared, error) {
+	pr, err := m.newPreparer()
+	if err != nil {
+		return nil, err
+	}
+	if format == "" || format == "jsonl" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+		defer f.Close()
+		if _, err := history.Scan(f, path, pr.add); err != nil {
+			if errors.Is(err, ErrBadInput) {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			return nil, err
+		}
+		prep, err := pr.finish()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return prep, nil
+	}
+	h, err := ReadHistory(path, format)
+	if err != nil {
+		return nil, err
+	}
 	prep, err := m.prepare(h)
 	if err != nil {
-		return Result{}, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return opts.check(ctx, prep), nil
+	return prep, nil
 }

@@ -24,9 +24,20 @@
 // reads of superseded values in keyed read/write histories; it is
 // informational (valid) unless Strict.
 //
-// WriteTimeline draws porcupine's HTML timeline (failing keys first, nemesis
-// faults as annotated intervals) in a separate, bounded pass; AnalyzeFile is
-// the `faultline analyze --model M --format F FILE` entry point.
+// Performance (BENCHMARKS.md has the figures): the verdict comes first, from
+// a plain bounded porcupine search per key, keys on all cores, largest
+// first, stopping at the first illegal key; every model gives porcupine a
+// Hash and a StepContext, and the deadline is enforced inside each step.
+// Only then does the verbose pass explain the first illegal key, with its
+// own time budget (ExplainTimeout) and a size bound (MaxExplainOps); a
+// history of a single key starts it at once on an idle core and cancels it
+// when the verdict is not invalid. WriteTimeline draws porcupine's HTML
+// timeline (failing keys first, then a sample of passing ones, nemesis
+// faults as annotated intervals) in a separate pass bounded in time
+// (Timeout) and memory (MaxOps). AnalyzeFile is the `faultline analyze
+// --model M --format F FILE` entry point; it streams faultline's JSONL from
+// disk straight into porcupine operations, so the history is never held
+// whole.
 //
 //	lin := checker.Linearizable{Model: checker.CASRegister(), Timeout: time.Minute}
 //	res := checker.Run(ctx, h, lin)

@@ -29,7 +29,7 @@ func short(s string) string {
 
 func (a *anomaly) op(o porcupine.Operation) string {
 	s := short(a.describe(o.Input, o.Output))
-	if m, ok := o.Metadata.(opMeta); ok {
+	if m, ok := o.Metadata.(*opMeta); ok {
 		s += " (" + describeMeta(m) + ")"
 	}
 	return s
@@ -50,13 +50,13 @@ func (a *anomaly) details() map[string]any {
 		"state":      a.State,
 		"op":         a.describe(a.Culprit.Input, a.Culprit.Output),
 	}
-	if m, ok := a.Culprit.Metadata.(opMeta); ok {
+	if m, ok := a.Culprit.Metadata.(*opMeta); ok {
 		d["index"] = m.Index
 		d["process"] = m.Process.String()
 	}
 	if a.Last != nil {
 		d["last"] = a.describe(a.Last.Input, a.Last.Output)
-		if m, ok := a.Last.Metadata.(opMeta); ok {
+		if m, ok := a.Last.Metadata.(*opMeta); ok {
 			d["last_index"] = m.Index
 		}
 	}
@@ -82,15 +82,14 @@ func explainIllegal(m porcupine.Model, key string, ops []porcupine.Operation, in
 			return nil // cannot happen for a partial linearization
 		}
 		state = next
-		if om, ok := o.Metadata.(opMeta); ok {
+		if om, ok := o.Metadata.(*opMeta); ok {
 			done[om.Index] = true
 		}
 	}
 	var culprit *porcupine.Operation
 	for i := range ops {
 		o := &ops[i]
-		om, _ := o.Metadata.(opMeta)
-		if done[om.Index] {
+		if om, ok := o.Metadata.(*opMeta); ok && done[om.Index] {
 			continue
 		}
 		if culprit == nil || o.Return < culprit.Return || (o.Return == culprit.Return && o.Call < culprit.Call) {

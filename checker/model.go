@@ -45,7 +45,9 @@ func ModelByName(name string) (Model, error) {
 	return Model{}, fmt.Errorf("%w: --model %q is not one of %s", ErrBadInput, name, strings.Join(ModelNames, ", "))
 }
 
-// opMeta rides along each porcupine operation as Metadata: where the op is in
+// opMeta rides along each porcupine operation as Metadata (a *opMeta, from
+// a slab: one allocation per thousand ops keeps the garbage collector's work
+// small on large histories): where the op is in
 // the history, for explanations and the timeline's tooltips.
 type opMeta struct {
 	Index   int64 // index of the invoke
@@ -56,7 +58,7 @@ type opMeta struct {
 }
 
 func describeMeta(m any) string {
-	om, ok := m.(opMeta)
+	om, ok := m.(*opMeta)
 	if !ok {
 		return ""
 	}

@@ -115,6 +115,9 @@ func decodeRegVal(raw json.RawMessage) (regVal, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return regVal{}, nil
 	}
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		return regVal{Set: true, V: n}, nil // the common case, without encoding/json
+	}
 	var n int64
 	if err := json.Unmarshal(raw, &n); err != nil {
 		return regVal{}, fmt.Errorf("value %s is not an int or null", raw)

@@ -23,12 +23,19 @@ const maxListed = 100
 //     enqueue definitely failed;
 //   - recovered: a value whose enqueue was indeterminate (info, open) but
 //     that was dequeued: it did happen, which is fine;
-//   - missing: an acknowledged value never dequeued (ok). An indeterminate
-//     dequeue may have removed an element nobody saw, so up to that many
-//     missing values are unknown, not lost; beyond that, the excess is lost
-//     (the values listed are the candidates). Missing values also prove
-//     nothing unless the queue was drained: some dequeue invoked after
-//     every acknowledged enqueue returned must have found it empty.
+//   - resolved: an indeterminate dequeue (info, open) whose outcome the
+//     history tells afterwards, in an op with f "dequeue-outcome" (ok
+//     value {"id", "applied", "value", "empty"}) matching the request id
+//     of the dequeue's invoke value ({"id": ...}). Applied with a value, it
+//     counts as a dequeue of that value; applied empty, or not applied, it
+//     removed nothing. Dequeues without an id (older histories) stay
+//     unresolved;
+//   - missing: an acknowledged value never dequeued. An unresolved
+//     indeterminate dequeue may have removed an element nobody saw, so up
+//     to that many missing values are unknown, not lost; beyond that, the
+//     excess is lost (the values listed are the candidates). Missing values
+//     also prove nothing unless the queue was drained: some dequeue invoked
+//     after every acknowledged enqueue returned must have found it empty.
 //
 // Invalid if anything is lost, duplicated or unexpected; unknown when
 // missing values cannot be judged (not drained) or nothing was
@@ -40,13 +47,17 @@ func (TotalQueue) Name() string { return "total-queue" }
 
 // Check implements Checker. Details: attempted, acknowledged, dequeued,
 // lost, duplicated, unexpected, recovered, unknown (counts) and their
-// *_values lists (capped at 100), indeterminate_dequeues and drained.
+// *_values lists (capped at 100), indeterminate_dequeues (all info or
+// open dequeues), resolved_dequeues, unresolved_dequeues,
+// resolved_taken_values (what resolved dequeues removed) and drained.
 func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	attempted := map[int64]history.Type{} // enqueue value -> its outcome
 	dequeued := map[int64]int{}
 	var acked []int64
 	var lastAck int64 = -1
 	infoDeq, deqOK := 0, 0
+	var infoIDs []string // request ids of info and open dequeues
+	outcomes := map[string]dequeueOutcome{}
 	type empty struct{ call int64 }
 	var empties []empty
 	for _, p := range h.Pairs() {
@@ -83,11 +94,43 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 				}
 				dequeued[v]++
 				deqOK++
-			case history.Info:
+			case history.Info: // info, or open (never completed)
 				infoDeq++
+				if id := requestID(inv.Value); id != "" {
+					infoIDs = append(infoIDs, id)
+				}
 			}
+		case outcomeF:
+			if p.Type() != history.OK {
+				continue
+			}
+			var o dequeueOutcome
+			if err := json.Unmarshal(p.Completion.Value, &o); err != nil || o.ID == "" || (o.Applied && !o.Empty && o.Value == nil) {
+				return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: dequeue-outcome value %s is not {\"id\", \"applied\", \"value\", \"empty\"}", p.Completion.Index, p.Completion.Value)}
+			}
+			if prev, dup := outcomes[o.ID]; dup && !prev.same(o) {
+				return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: dequeue %q has two different outcomes", p.Completion.Index, o.ID)}
+			}
+			outcomes[o.ID] = o
 		}
 	}
+	// Resolve what can be: each id once (an id is unique per dequeue).
+	resolved := 0
+	var taken []int64
+	done := map[string]bool{}
+	for _, id := range infoIDs {
+		o, ok := outcomes[id]
+		if !ok || done[id] {
+			continue
+		}
+		done[id] = true
+		resolved++
+		if o.Applied && !o.Empty {
+			dequeued[*o.Value]++
+			taken = append(taken, *o.Value)
+		}
+	}
+	unresolvedDeq := infoDeq - resolved
 	drained := false
 	for _, e := range empties {
 		if e.call > lastAck {
@@ -117,9 +160,10 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 		slices.Sort(s)
 	}
 	lost, unknown := 0, len(lostC)
-	if drained && len(lostC) > infoDeq {
-		lost, unknown = len(lostC)-infoDeq, infoDeq
+	if drained && len(lostC) > unresolvedDeq {
+		lost, unknown = len(lostC)-unresolvedDeq, unresolvedDeq
 	}
+	slices.Sort(taken)
 	details := map[string]any{
 		"attempted":              len(attempted),
 		"acknowledged":           len(acked),
@@ -130,6 +174,9 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 		"recovered":              len(recovered),
 		"unknown":                unknown,
 		"indeterminate_dequeues": infoDeq,
+		"resolved_dequeues":      resolved,
+		"unresolved_dequeues":    unresolvedDeq,
+		"resolved_taken_values":  capList(taken),
 		"drained":                drained,
 		"duplicated_values":      capList(dup),
 		"unexpected_values":      capList(unexpected),
@@ -149,8 +196,8 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	var bad []string
 	if lost > 0 {
 		what := fmt.Sprintf("%d acknowledged enqueues lost (%s)", lost, showValues(lostC))
-		if infoDeq > 0 {
-			what = fmt.Sprintf("%d acknowledged enqueues lost: %d never dequeued (%s), at most %d of them taken by indeterminate dequeues", lost, len(lostC), showValues(lostC), infoDeq)
+		if unresolvedDeq > 0 {
+			what = fmt.Sprintf("%d acknowledged enqueues lost: %d never dequeued (%s), at most %d of them taken by unresolved indeterminate dequeues", lost, len(lostC), showValues(lostC), unresolvedDeq)
 		}
 		bad = append(bad, what)
 	}
@@ -160,7 +207,7 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	if len(unexpected) > 0 {
 		bad = append(bad, fmt.Sprintf("%d values dequeued that were never enqueued or whose enqueue failed (%s)", len(unexpected), showValues(unexpected)))
 	}
-	counts := fmt.Sprintf("%d attempted, %d acknowledged, %d dequeued, %d recovered, %d indeterminate dequeues", len(attempted), len(acked), deqOK, len(recovered), infoDeq)
+	counts := fmt.Sprintf("%d attempted, %d acknowledged, %d dequeued, %d recovered, %d indeterminate dequeues (%d resolved)", len(attempted), len(acked), deqOK, len(recovered), infoDeq, resolved)
 	switch {
 	case len(bad) > 0:
 		return Result{Verdict: Invalid, Summary: strings.Join(bad, "; ") + " (" + counts + ")", Details: details}
@@ -169,7 +216,7 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	case len(lostC) > 0 && !drained:
 		return Result{Verdict: Unknown, Summary: fmt.Sprintf("%d acknowledged enqueues never dequeued, but the queue was never seen empty after the last acknowledged enqueue (was the final drain cut short?): %s (%s)", len(lostC), showValues(lostC), counts), Details: details}
 	case len(lostC) > 0:
-		return Result{Verdict: Valid, Summary: fmt.Sprintf("nothing lost or duplicated; %d acknowledged enqueues never seen, each possibly taken by one of %d indeterminate dequeues (%s)", len(lostC), infoDeq, counts), Details: details}
+		return Result{Verdict: Valid, Summary: fmt.Sprintf("nothing lost or duplicated; %d acknowledged enqueues never seen, each possibly taken by one of %d unresolved indeterminate dequeues (%s)", len(lostC), unresolvedDeq, counts), Details: details}
 	}
 	return Result{Verdict: Valid, Summary: "every acknowledged enqueue dequeued exactly once (" + counts + ")", Details: details}
 }
@@ -191,4 +238,35 @@ func showValues(vs []int64) string {
 		parts = append(parts, fmt.Sprint(v))
 	}
 	return strings.Join(parts, " ")
+}
+
+// outcomeF is the f of the ops that tell an indeterminate dequeue's
+// outcome after the fact (the queue workload's drain records them).
+const outcomeF = "dequeue-outcome"
+
+// dequeueOutcome is the ok value of a dequeue-outcome op.
+type dequeueOutcome struct {
+	ID      string `json:"id"`
+	Applied bool   `json:"applied"`
+	Value   *int64 `json:"value"`
+	Empty   bool   `json:"empty"`
+}
+
+func (o dequeueOutcome) same(p dequeueOutcome) bool {
+	if o.Applied != p.Applied || o.Empty != p.Empty || (o.Value == nil) != (p.Value == nil) {
+		return false
+	}
+	return o.Value == nil || *o.Value == *p.Value
+}
+
+// requestID is the request id in a dequeue's invoke value ({"id": ...}),
+// or "" (no value, or another shape).
+func requestID(v json.RawMessage) string {
+	var a struct {
+		ID string `json:"id"`
+	}
+	if len(v) == 0 || v[0] != '{' || json.Unmarshal(v, &a) != nil {
+		return ""
+	}
+	return a.ID
 }

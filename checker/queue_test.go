@@ -87,6 +87,54 @@ func TestTotalQueueDetails(t *testing.T) {
 	}
 }
 
+// TestTotalQueueResolvedDequeues: the outcome ops are what turn a masked
+// loss into a reported one; without them the same history is valid.
+func TestTotalQueueResolvedDequeues(t *testing.T) {
+	ctx := context.Background()
+	h := readQueue(t, "queue-bad-lost-resolved-not-applied.jsonl")
+	r := TotalQueue{}.Check(ctx, h)
+	if r.Verdict != Invalid || r.Details["lost"] != 1 || !slices.Equal(r.Details["lost_values"].([]int64), []int64{1}) ||
+		r.Details["resolved_dequeues"] != 1 || r.Details["unresolved_dequeues"] != 0 {
+		t.Fatalf("resolved not applied: %+v", r)
+	}
+	var stripped history.History
+	for _, op := range h {
+		if op.F != "dequeue-outcome" {
+			stripped = append(stripped, op)
+		}
+	}
+	if r := (TotalQueue{}).Check(ctx, stripped); r.Verdict != Valid || r.Details["unknown"] != 1 {
+		t.Fatalf("without its outcome the info dequeue masks the loss: %+v", r)
+	}
+	ok := TotalQueue{}.Check(ctx, readQueue(t, "queue-ok-06-resolved-info-dequeues.jsonl"))
+	if ok.Verdict != Valid || ok.Details["unknown"] != 0 || ok.Details["resolved_dequeues"] != 2 ||
+		!slices.Equal(ok.Details["resolved_taken_values"].([]int64), []int64{1, 2}) {
+		t.Fatalf("resolved applied: %+v", ok)
+	}
+	// A failed dequeue definitely did nothing: it masks no loss.
+	failed := queueHistory(
+		history.Op{Process: 0, Type: history.Invoke, F: "enqueue", Value: []byte("1")},
+		history.Op{Process: 0, Type: history.OK, F: "enqueue", Value: []byte("1")},
+		history.Op{Process: 1, Type: history.Invoke, F: "dequeue", Value: []byte(`{"id":"d-1"}`)},
+		history.Op{Process: 1, Type: history.Fail, F: "dequeue"},
+		history.Op{Process: 1, Type: history.Invoke, F: "dequeue", Value: []byte(`{"id":"d-2"}`)},
+		history.Op{Process: 1, Type: history.OK, F: "dequeue", Value: []byte("null")})
+	if r := (TotalQueue{}).Check(ctx, failed); r.Verdict != Invalid || r.Details["indeterminate_dequeues"] != 0 {
+		t.Fatalf("a failed dequeue masked a loss: %+v", r)
+	}
+	// Two different outcomes for one id: the history cannot be read.
+	bad := append(history.History{}, h...)
+	bad = append(bad,
+		history.Op{Process: 9, Type: history.Invoke, F: "dequeue-outcome", Value: []byte(`{"id":"d-1"}`)},
+		history.Op{Process: 9, Type: history.OK, F: "dequeue-outcome", Value: []byte(`{"id":"d-1","applied":true,"value":1,"empty":false}`)})
+	for i := range bad {
+		bad[i].Index, bad[i].Time = int64(i), int64(i)*10
+	}
+	if r := (TotalQueue{}).Check(ctx, bad); r.Verdict != Unknown || !strings.Contains(r.Summary, "two different outcomes") {
+		t.Fatalf("conflicting outcomes: %+v", r)
+	}
+}
+
 // op builds history entries for the tests below: times follow line order.
 func queueHistory(ops ...history.Op) history.History {
 	for i := range ops {

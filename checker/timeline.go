@@ -26,11 +26,20 @@ type TimelineOptions struct {
 	// Timeout bounds the verbose search; 0 means DefaultTimeout. When it
 	// expires the timeline still shows the partial linearizations found.
 	Timeout time.Duration
+	// MaxOps bounds the memory of the verbose search (which keeps partial
+	// linearizations per op) and the size of the page: keys are taken in
+	// order (failing, then passing) while their ops fit; a key that does
+	// not fit is skipped. 0 means DefaultTimelineOps, negative no bound.
+	MaxOps int
 }
+
+// DefaultTimelineOps is TimelineOptions.MaxOps when 0.
+const DefaultTimelineOps = 20_000
 
 // TimelineInfo says what a timeline shows.
 type TimelineInfo struct {
 	Keys       []string // the keys drawn, in order
+	Skipped    []string // keys chosen but left out by MaxOps
 	Incomplete bool     // the search was cut short by the timeout
 }
 
@@ -44,9 +53,20 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	if err != nil {
 		return TimelineInfo{}, err
 	}
-	keys := timelineKeys(prep.keys, opts)
-	var ops []porcupine.Operation
-	for _, k := range keys {
+	budget := opts.MaxOps
+	if budget == 0 {
+		budget = DefaultTimelineOps
+	}
+	var (
+		keys, skipped []string
+		ops           []porcupine.Operation
+	)
+	for _, k := range timelineKeys(prep.keys, opts) {
+		if budget >= 0 && len(ops)+len(prep.keys[k]) > budget {
+			skipped = append(skipped, k)
+			continue
+		}
+		keys = append(keys, k)
 		ops = append(ops, prep.keys[k]...) // Partition keeps first-seen order
 	}
 	compactClients(ops)
@@ -69,7 +89,7 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	if err := bw.Flush(); err != nil {
 		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
 	}
-	return TimelineInfo{Keys: keys, Incomplete: refused.Load()}, nil
+	return TimelineInfo{Keys: keys, Skipped: skipped, Incomplete: refused.Load()}, nil
 }
 
 // WriteTimelineFile is WriteTimeline to a file (a run's timeline.html).

@@ -128,3 +128,27 @@ func TestTimelineEtcd(t *testing.T) {
 		t.Fatal("timeline of an invalid history has no partial linearization")
 	}
 }
+
+func TestTimelineMaxOpsSkipsKeysThatDoNotFit(t *testing.T) {
+	h, err := history.ReadFile("testdata/register-ok-07-keys-and-nemesis.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prep, err := CASRegister().prepare(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := sortedKeys(prep.keys)
+	if len(keys) < 2 {
+		t.Fatalf("fixture has %d keys, want several", len(keys))
+	}
+	first := len(prep.keys[keys[0]])
+	var buf bytes.Buffer
+	ti, err := WriteTimeline(context.Background(), h, CASRegister(), &buf, TimelineOptions{FailingKeys: keys[:1], MaxOps: first})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ti.Keys) != 1 || ti.Keys[0] != keys[0] || len(ti.Skipped) != len(keys)-1 {
+		t.Fatalf("MaxOps %d: drew %q, skipped %q; want only %q drawn", first, ti.Keys, ti.Skipped, keys[0])
+	}
+}

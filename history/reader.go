@@ -76,9 +76,19 @@ func Scan(r io.Reader, name string, fn func(Op) error) (ReadInfo, error) {
 		v    Validator
 		br   = bufio.NewReaderSize(r, 64<<10)
 		line int
+		in   interner
+		long []byte
 	)
 	for {
-		raw, rerr := br.ReadBytes('\n')
+		raw, rerr := br.ReadSlice('\n')
+		if rerr == bufio.ErrBufferFull { // a line longer than the buffer
+			long = append(long[:0], raw...)
+			for rerr == bufio.ErrBufferFull {
+				raw, rerr = br.ReadSlice('\n')
+				long = append(long, raw...)
+			}
+			raw = long
+		}
 		if rerr != nil && rerr != io.EOF {
 			return info, fmt.Errorf("history: %s: %w", name, rerr)
 		}
@@ -87,7 +97,12 @@ func Scan(r io.Reader, name string, fn func(Op) error) (ReadInfo, error) {
 		}
 		line++
 		last := rerr == io.EOF // no trailing newline: only the last line
-		op, p := parseLine(bytes.TrimRight(raw, "\r\n"))
+		b := bytes.TrimRight(raw, "\r\n")
+		op, fast := parseFast(b, &in)
+		var p *lineProblem
+		if !fast {
+			op, p = parseLine(b)
+		}
 		if p != nil && last && p.syntax {
 			info.Torn = true
 			return info, nil

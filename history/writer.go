@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -15,8 +16,9 @@ import (
 const DefaultSyncEvery = 200 * time.Millisecond
 
 // Writer appends ops to a history file, one JSON line each. It assigns the
-// dense Index, and is safe for concurrent use: Append holds a mutex only for
-// the encode and the buffered write. A background goroutine flushes and
+// dense Index, and is safe for concurrent use: ops are encoded outside any
+// lock, and Append holds a mutex only to number the op, read the clock and
+// copy the line into the buffer. A background goroutine flushes and
 // fsyncs every syncEvery; Close (or Flush) does it at once.
 type Writer struct {
 	f     *os.File
@@ -24,7 +26,6 @@ type Writer struct {
 
 	mu   sync.Mutex
 	bw   *bufio.Writer
-	buf  bytes.Buffer
 	next int64
 	err  error // sticky: the first write error; Invariant: once set, no more writes
 	// written counts the ops handed to bw; Invariant: synced <= written.
@@ -79,7 +80,42 @@ func (w *Writer) Record(op Op) (Op, error) {
 	return w.append(op, true)
 }
 
+// encBuf is an encoder with its buffer, reused across appends.
+type encBuf struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encPool = sync.Pool{New: func() any {
+	e := &encBuf{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// placeholder is how every encoded op starts when Index and Time are 0;
+// append replaces it with the real ones under the lock.
+const placeholder = `{"index":0,"time":0,`
+
 func (w *Writer) append(op Op, stamp bool) (Op, error) {
+	// Encode outside the lock, with Index and Time zero: the lock then
+	// covers only numbering, the clock read and a copy into the buffer, so
+	// workers do not queue behind each other's JSON encoding.
+	e := encPool.Get().(*encBuf)
+	defer encPool.Put(e)
+	e.buf.Reset()
+	index, t := op.Index, op.Time
+	op.Index, op.Time = 0, 0
+	err := e.enc.Encode(op)
+	op.Index, op.Time = index, t
+	if err != nil {
+		// Bad input (e.g. a Value that is not JSON): refuse this op only.
+		return op, fmt.Errorf("history: op (%s %s by process %s) cannot be encoded: %w", op.Type, op.F, op.Process, err)
+	}
+	body, ok := bytes.CutPrefix(e.buf.Bytes(), []byte(placeholder))
+	if !ok {
+		return op, fmt.Errorf("history: op (%s %s by process %s) encodes without the index/time prefix: %.40q", op.Type, op.F, op.Process, e.buf.Bytes())
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil {
@@ -92,14 +128,14 @@ func (w *Writer) append(op Op, stamp bool) (Op, error) {
 	if stamp {
 		op.Time = time.Since(w.start).Nanoseconds()
 	}
-	w.buf.Reset()
-	enc := json.NewEncoder(&w.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(op); err != nil {
-		// Bad input (e.g. a Value that is not JSON): refuse this op only.
-		return op, fmt.Errorf("history: op %d (%s %s by process %s) cannot be encoded: %w", op.Index, op.Type, op.F, op.Process, err)
-	}
-	if _, err := w.bw.Write(w.buf.Bytes()); err != nil {
+	var num [48]byte
+	head := append(num[:0], `{"index":`...)
+	head = strconv.AppendInt(head, op.Index, 10)
+	head = append(head, `,"time":`...)
+	head = strconv.AppendInt(head, op.Time, 10)
+	head = append(head, ',')
+	w.bw.Write(head)
+	if _, err := w.bw.Write(body); err != nil {
 		w.err = fmt.Errorf("history: write %s: %w", w.f.Name(), err)
 		return op, w.err
 	}

@@ -294,13 +294,29 @@ func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time
 			if t.Config.Rate > 0 {
 				interval = time.Duration(float64(conc) / t.Config.Rate * float64(time.Second))
 			}
+			// Pacing keeps a schedule (next) rather than sleeping a gap after
+			// each op, so that an op's own latency does not lower the rate;
+			// a worker that falls behind by more than one interval (a slow
+			// or timed-out op) restarts its schedule instead of bursting.
+			var pace *time.Timer
+			next := time.Now()
 			for wctx.Err() == nil {
 				if interval > 0 {
-					d := time.Duration(rng.Int64N(int64(2*interval) + 1))
-					select {
-					case <-wctx.Done():
-						return
-					case <-time.After(d):
+					next = next.Add(time.Duration(rng.Int64N(int64(2*interval) + 1)))
+					now := time.Now()
+					if d := next.Sub(now); d > 0 {
+						if pace == nil {
+							pace = time.NewTimer(d)
+						} else {
+							pace.Reset(d)
+						}
+						select {
+						case <-wctx.Done():
+							return
+						case <-pace.C:
+						}
+					} else if -d > interval {
+						next = now
 					}
 				}
 				op, ok := t.Generator.Next(rng, process)

@@ -103,6 +103,22 @@ func (d Daemon) Start(ctx context.Context, r control.Runner, args ...string) err
 	if _, err := r.Run(ctx, control.Cmd{Sudo: d.Sudo, Argv: argv}); err != nil {
 		return fmt.Errorf("deploy: %s: start %s: %w", r.Node(), d.Name, err)
 	}
+	// The pidfile names the background child at once, but the child is
+	// only the daemon once setsid has exec'd it: wait (briefly) until the
+	// pid is recognisably ours, so that a Kill right after Start works. A
+	// daemon that dies at once is left for the caller's health check to
+	// report with its log.
+	deadline := time.Now().Add(2 * time.Second)
+	for time.Now().Before(deadline) {
+		if pid, err := d.Pid(ctx, r); err != nil || pid != 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 	return nil
 }
 

@@ -36,6 +36,12 @@ type NodeDaemon struct {
 	Daemon Daemon
 	Nodes  []Node
 
+	// OpTimeout, when > 0, is passed as the daemon's --op-timeout: how long
+	// a node works on one client op before it answers a definite or
+	// indeterminate failure. Keep it below the client's own timeout, so
+	// that the node's answer arrives before the client gives up.
+	OpTimeout time.Duration
+
 	// HealthTimeout bounds how long Setup waits for every node to answer.
 	HealthTimeout time.Duration
 
@@ -79,7 +85,7 @@ func (t *NodeDaemon) args(n Node) []string {
 	for i, p := range t.Nodes {
 		peers[i] = p.Name + "=" + net.JoinHostPort(p.Address, strconv.Itoa(t.port()))
 	}
-	return []string{
+	args := []string{
 		"--role", t.Role,
 		"--mode", t.Mode,
 		"--id", n.Name,
@@ -87,6 +93,10 @@ func (t *NodeDaemon) args(n Node) []string {
 		"--peers", strings.Join(peers, ","),
 		"--data", t.Daemon.DataDir(),
 	}
+	if t.OpTimeout > 0 {
+		args = append(args, "--op-timeout", t.OpTimeout.String())
+	}
+	return args
 }
 
 // each runs f on every node in parallel and joins the errors.

@@ -5,14 +5,22 @@ package queue
 // Client API:
 //
 //	POST /queue/enqueue  {"value": int} -> 200 {}
-//	POST /queue/dequeue                 -> 200 {"value": int} | 200 {"empty": true}
+//	POST /queue/dequeue  [{"id": "d-7"}] -> 200 {"value": int} | 200 {"empty": true}
+//	POST /queue/outcome  {"ids": ["d-7", ...]}
+//	                     -> 200 {"outcomes": [{"id", "applied", "value", "empty"}, ...]}
 //	GET  /health  -> 200 {"node": "n1", "role": "queue", "mode": "paxos", "epoch": 3}
 //	GET  /stats   -> 200 {"applied_slot", "log_len", "queue_len", "rss_bytes", ...}
 //	GET  /clock   -> 200 {"node", "time_ns", "offset_ns"}
 //
+// A dequeue's optional id names the request: its outcome is recorded when
+// it is applied, and /queue/outcome tells it later, definitely (see
+// outcome.go); a dequeue whose id was already declared not applied fails
+// with 409 (definite) and changes nothing.
+//
 // Failures carry {"error": "...", "definite": bool}:
 //
 //	400 definite      a malformed request
+//	409 definite      a dequeue whose id was already declared not applied
 //	503 definite      the command was never proposed (no quorum in time)
 //	500 indeterminate the command was proposed but its slot was not decided
 //	                  in time: it may still take effect
@@ -26,6 +34,7 @@ package queue
 const (
 	PathEnqueue = "/queue/enqueue"
 	PathDequeue = "/queue/dequeue"
+	PathOutcome = "/queue/outcome"
 	PathHealth  = "/health"
 	PathStats   = "/stats"
 	PathClock   = "/clock"
@@ -38,6 +47,12 @@ const (
 // EnqueueBody is the body of an enqueue request.
 type EnqueueBody struct {
 	Value *int64 `json:"value"`
+}
+
+// DequeueRequest is the (optional) body of a dequeue request.
+type DequeueRequest struct {
+	// ID is the client's request id; "" records nothing.
+	ID string `json:"id,omitempty"`
 }
 
 // DequeueBody is the body of a dequeue reply: the element removed, or
@@ -81,6 +96,9 @@ type Stats struct {
 	RSSBytes int64 `json:"rss_bytes"`
 	// Compactions counts log rewrites since start.
 	Compactions int `json:"compactions"`
+	// Outcomes is the number of dequeue ids with a recorded outcome (they
+	// are kept for the whole run, in every snapshot).
+	Outcomes int `json:"outcomes"`
 }
 
 // Clock is the body of GET /clock.

@@ -50,8 +50,15 @@ func (c *Client) Enqueue(ctx context.Context, v int64) error {
 // Dequeue removes the queue's head and returns it, or empty=true when the
 // queue was empty.
 func (c *Client) Dequeue(ctx context.Context) (v int64, empty bool, err error) {
+	return c.DequeueID(ctx, "")
+}
+
+// DequeueID is Dequeue with a request id (unique per dequeue in the
+// cluster's lifetime; "" for none): if the reply is lost, DequeueOutcome
+// tells later what the dequeue did.
+func (c *Client) DequeueID(ctx context.Context, id string) (v int64, empty bool, err error) {
 	var out DequeueBody
-	if err := c.do(ctx, "dequeue", http.MethodPost, PathDequeue, struct{}{}, &out); err != nil {
+	if err := c.do(ctx, "dequeue", http.MethodPost, PathDequeue, DequeueRequest{ID: id}, &out); err != nil {
 		return 0, false, err
 	}
 	if out.Empty {
@@ -61,6 +68,40 @@ func (c *Client) Dequeue(ctx context.Context) (v int64, empty bool, err error) {
 		return 0, false, &Error{Op: "dequeue", URL: c.base + PathDequeue, Status: http.StatusOK, Msg: "reply has neither value nor empty"}
 	}
 	return *out.Value, false, nil
+}
+
+// Outcomes asks for the final outcome of the dequeues with the given ids
+// (at most 1024), one Outcome per id in order. The request goes through
+// the log: an id with no applied dequeue is fenced, so "not applied" is
+// final. Retrying after an error is safe.
+func (c *Client) Outcomes(ctx context.Context, ids []string) ([]Outcome, error) {
+	var out OutcomeReply
+	if err := c.do(ctx, "outcome", http.MethodPost, PathOutcome, OutcomeRequest{IDs: ids}, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Outcomes) != len(ids) {
+		return nil, &Error{Op: "outcome", URL: c.base + PathOutcome, Status: http.StatusOK, Msg: fmt.Sprintf("%d outcomes for %d ids", len(out.Outcomes), len(ids))}
+	}
+	for i, o := range out.Outcomes {
+		if o.ID != ids[i] || (o.Applied && !o.Empty && o.Value == nil) {
+			return nil, &Error{Op: "outcome", URL: c.base + PathOutcome, Status: http.StatusOK, Msg: fmt.Sprintf("outcome %d (%+v) does not answer id %q", i, o, ids[i])}
+		}
+	}
+	return out.Outcomes, nil
+}
+
+// DequeueOutcome is Outcomes for one id: applied with v or empty, or not
+// applied (and never to be).
+func (c *Client) DequeueOutcome(ctx context.Context, id string) (applied bool, v int64, empty bool, err error) {
+	out, err := c.Outcomes(ctx, []string{id})
+	if err != nil {
+		return false, 0, false, err
+	}
+	o := out[0]
+	if o.Value != nil {
+		v = *o.Value
+	}
+	return o.Applied, v, o.Empty, nil
 }
 
 // Stats returns the node's /stats.

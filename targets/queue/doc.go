@@ -21,6 +21,11 @@
 //     was never proposed) is definite; 500 (proposed, not decided in time)
 //     is not. The Client maps them onto ErrDefinite and ErrIndeterminate; a
 //     refused connection is definite, a timeout is not.
+//   - A dequeue may carry a client-chosen request id; the state machine
+//     records what it did under that id (kept for the whole run, in every
+//     snapshot), and POST /queue/outcome, itself a command in the log,
+//     answers applied (value or empty) or not applied, fencing the id so
+//     that "not applied" is final (outcome.go).
 //   - Lagging or restarted nodes catch up from a peer: the decided values of
 //     the last Window slots, or a snapshot of the queue when they lag
 //     further. Slots at or below the applied one keep no acceptor state,

@@ -13,7 +13,7 @@ import (
 
 // resetTo replaces the applied state with snap. Called with s.mu held.
 func (s *Server) resetTo(snap Snapshot) {
-	s.q = newFIFO(snap.Queue)
+	s.q = newFIFO(snap.Queue, snap.Outcomes)
 	s.applied = snap.Slot
 	s.last = maps.Clone(snap.Last)
 	if s.last == nil {
@@ -73,19 +73,20 @@ type appliedBatch struct {
 
 // checkCurrent completes this node's batch in flight if it was applied:
 // with its results when ab is that batch, or (after a snapshot skipped it)
-// with the enqueues known done and the dequeues' results unknown. Called
-// with s.mu held.
+// with the enqueues known done, the dequeues and outcome requests with ids
+// answered from the recorded outcomes, and other dequeues' results
+// unknown. Called with s.mu held.
 func (s *Server) checkCurrent(ab *appliedBatch) {
 	p := s.cur
 	if p == nil || p.done || !p.frozen && ab == nil {
 		return
 	}
 	if ab != nil && ab.pos == p.pos {
-		p.finish(ab.res)
+		p.finish(ab.res, nil)
 		return
 	}
 	if last, ok := s.last[s.cfg.ID]; ok && !last.Less(p.pos) {
-		p.finish(nil)
+		p.finish(nil, s.q.lookup)
 	}
 }
 
@@ -163,7 +164,7 @@ func (s *Server) catchUpFrom(from uint64) CatchUp {
 }
 
 func (s *Server) snapshotLocked() *Snapshot {
-	return &Snapshot{Slot: s.applied, Queue: s.q.Elements(), Last: maps.Clone(s.last)}
+	return &Snapshot{Slot: s.applied, Queue: s.q.Elements(), Last: maps.Clone(s.last), Outcomes: s.q.Outcomes()}
 }
 
 // catchUpLoop asks a peer for missed slots when this node knows it lags,

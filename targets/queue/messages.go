@@ -42,6 +42,8 @@ type Snapshot struct {
 	Queue []int64 `json:"queue"`
 	// Last is each proposer node's last applied batch.
 	Last map[string]BatchPos `json:"last,omitempty"`
+	// Outcomes is the recorded outcome of every dequeue id.
+	Outcomes map[string]DequeueRecord `json:"outcomes,omitempty"`
 }
 
 // BatchPos orders one node's batches: by boot epoch, then by sequence

@@ -64,9 +64,11 @@ type proposal struct {
 	done   bool
 }
 
-// finish answers every command: with res (in command order), or with
-// "enqueue done, dequeue unknown" when res is nil.
-func (p *proposal) finish(res []result) {
+// finish answers every command: with res (in command order), or, when res
+// is nil (the batch was applied inside a snapshot), with "enqueue done",
+// the outcomes lookup has for dequeues and outcome requests with ids, and
+// "unknown" for the rest.
+func (p *proposal) finish(res []result, lookup func(id string) (DequeueRecord, bool)) {
 	p.done = true
 	for i, c := range p.cmds {
 		switch {
@@ -75,9 +77,37 @@ func (p *proposal) finish(res []result) {
 		case c.c.Op == cmdEnqueue:
 			c.deliver(cmdResult{r: result{Value: c.c.Value}, known: true})
 		default:
-			c.deliver(cmdResult{})
+			c.deliver(recall(c.c, lookup))
 		}
 	}
+}
+
+// recall rebuilds the result of an applied dequeue or outcome command from
+// the recorded outcomes; unknown (known false) when it carried no id.
+func recall(c command, lookup func(id string) (DequeueRecord, bool)) cmdResult {
+	if lookup == nil {
+		return cmdResult{}
+	}
+	switch c.Op {
+	case cmdDequeue:
+		// The record may be this dequeue's own, or a fence that made it a
+		// no-op: either way it is what the dequeue did.
+		if rec, ok := lookup(c.ID); ok && c.ID != "" {
+			return cmdResult{r: rec.result(), known: true}
+		}
+	case cmdOutcome:
+		// An applied outcome command left a record for every id.
+		out := make([]Outcome, len(c.IDs))
+		for i, id := range c.IDs {
+			rec, ok := lookup(id)
+			if !ok {
+				return cmdResult{}
+			}
+			out[i] = rec.outcome(id)
+		}
+		return cmdResult{r: result{Outcomes: out}, known: true}
+	}
+	return cmdResult{}
 }
 
 // submit queues a command for the proposer and waits for its outcome
@@ -90,7 +120,7 @@ func (s *Server) submit(ctx context.Context, c command) (result, *opError) {
 	s.pending = append(s.pending, k)
 	s.mu.Unlock()
 	s.poke()
-	name := map[string]string{cmdEnqueue: "enqueue", cmdDequeue: "dequeue"}[c.Op]
+	name := map[string]string{cmdEnqueue: "enqueue", cmdDequeue: "dequeue", cmdOutcome: "outcome"}[c.Op]
 	select {
 	case r := <-k.res:
 		return s.outcome(name, r)

@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -161,6 +162,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("POST "+PathEnqueue, s.handleEnqueue)
 	s.mux.HandleFunc("POST "+PathDequeue, s.handleDequeue)
+	s.mux.HandleFunc("POST "+PathOutcome, s.handleOutcome)
 	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
 	s.mux.HandleFunc("GET "+PathStats, s.handleStats)
 	s.mux.HandleFunc("GET "+PathClock, s.handleClock)
@@ -274,9 +276,24 @@ func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleDequeue(w http.ResponseWriter, r *http.Request) {
-	res, err := s.submit(r.Context(), command{Op: cmdDequeue})
+	var body DequeueRequest
+	if err := decodeOptionalBody(r, &body); err != nil {
+		writeError(w, definite(400, "queue: dequeue: %v", err))
+		return
+	}
+	if body.ID != "" {
+		if err := checkID(body.ID); err != nil {
+			writeError(w, definite(400, "queue: dequeue: %v", err))
+			return
+		}
+	}
+	res, err := s.submit(r.Context(), command{Op: cmdDequeue, ID: body.ID})
 	if err != nil {
 		writeError(w, err)
+		return
+	}
+	if res.Fenced {
+		writeError(w, definite(http.StatusConflict, "queue: dequeue %q: an outcome request already declared it not applied; it did nothing", body.ID))
 		return
 	}
 	if res.Empty {
@@ -299,7 +316,7 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
 	st := Stats{Node: s.cfg.ID, AppliedSlot: s.applied, LogLen: len(s.decided) + len(s.states),
-		QueueLen: s.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions}
+		QueueLen: s.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions, Outcomes: len(s.q.outcomes)}
 	s.mu.Unlock()
 	st.LogBytes = s.wal.Size()
 	st.RSSBytes = rssBytes()
@@ -364,6 +381,22 @@ func decodeBody(r *http.Request, v any) error {
 	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
 	if err != nil {
 		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("bad JSON body: %v", err)
+	}
+	return nil
+}
+
+// decodeOptionalBody is decodeBody where an empty body means the zero
+// value (older clients send none).
+func decodeOptionalBody(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	if err != nil {
+		return err
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
 	}
 	if err := json.Unmarshal(data, v); err != nil {
 		return fmt.Errorf("bad JSON body: %v", err)

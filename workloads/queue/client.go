@@ -23,9 +23,10 @@ type API interface {
 type Definite func(error) bool
 
 type client struct {
-	api      API
-	definite Definite
-	node     string
+	api        API
+	definite   Definite
+	node       string
+	unresolved *Unresolved
 }
 
 // NewClient adapts api into a workloads.Client for node. definite may be
@@ -34,9 +35,11 @@ type client struct {
 //     anything else (timeouts, lost replies, ctx's deadline): info;
 //   - dequeue: ok with the element, or null when the queue was empty; the
 //     same fail / info split on errors. An info dequeue may have removed an
-//     element nobody saw.
-func NewClient(api API, definite Definite, node string) workloads.Client {
-	return &client{api: api, definite: definite, node: node}
+//     element nobody saw; when api is a Resolver the dequeue carries the
+//     request id of its invoke value ({"id": ...}) and an info one adds
+//     that id to unresolved (which may be nil), for the drain to ask about.
+func NewClient(api API, definite Definite, node string, unresolved *Unresolved) workloads.Client {
+	return &client{api: api, definite: definite, node: node, unresolved: unresolved}
 }
 
 func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
@@ -55,10 +58,23 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 		}
 		return op.Complete(c.errType(ctx, err), op.Value, c.errText(ctx, err))
 	case "dequeue":
-		v, empty, err := c.api.Dequeue(ctx)
+		var v int64
+		var empty bool
+		var err error
+		id := dequeueID(op.Value)
+		r, resolvable := c.api.(Resolver)
+		if resolvable && id != "" {
+			v, empty, err = r.DequeueID(ctx, id)
+		} else {
+			v, empty, err = c.api.Dequeue(ctx)
+		}
 		switch {
 		case err != nil:
-			return op.Complete(c.errType(ctx, err), nil, c.errText(ctx, err))
+			t := c.errType(ctx, err)
+			if t == history.Info && resolvable {
+				c.unresolved.Add(id)
+			}
+			return op.Complete(t, nil, c.errText(ctx, err))
 		case empty:
 			return op.Complete(history.OK, json.RawMessage("null"), "")
 		}

@@ -6,8 +6,12 @@
 // model (checker.FIFOQueue).
 //
 // History shape: f "enqueue" with the value on invoke and ok; f "dequeue"
-// with no invoke value and, on ok, the element removed or null when the
-// queue was empty. A definite error is fail, anything else info.
+// with its request id on invoke ({"id": "d-7"}) and, on ok, the element
+// removed or null when the queue was empty. A definite error is fail,
+// anything else info. When the target's API is a Resolver, the drain then
+// asks for the outcome of every info dequeue and records it as f
+// "dequeue-outcome" (ok value {"id", "applied", "value", "empty"}), which
+// lets TotalQueue count it exactly instead of as a possible loss.
 //
 //	gen := queue.NewGenerator(queue.Options{})
 //	cl := queue.NewClient(api, queueTarget.Definite, "n1")

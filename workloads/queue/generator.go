@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
 
@@ -17,13 +18,15 @@ type Options struct {
 }
 
 // Generator produces enqueue ops of unique values 1, 2, 3, ... and dequeue
-// ops, mixed by weight. Safe for concurrent Next calls; deterministic for a
+// ops with unique request ids {"id": "d-1"}, {"id": "d-2"}, ..., mixed by
+// weight. Safe for concurrent Next calls; deterministic for a
 // given sequence of calls and rngs.
 type Generator struct {
 	opts Options
 
 	mu   sync.Mutex
 	next int64 // the last value handed out
+	deq  int64 // dequeues handed out: their request ids are d-1, d-2, ...
 	ops  int
 }
 
@@ -52,7 +55,8 @@ func (g *Generator) Next(rng *rand.Rand, process history.Process) (history.Op, b
 		g.next++
 		op.F, op.Value = "enqueue", history.Raw(g.next)
 	} else {
-		op.F = "dequeue"
+		g.deq++
+		op.F, op.Value = "dequeue", history.Raw(DequeueArg{ID: fmt.Sprintf("d-%d", g.deq)})
 	}
 	return op, true
 }

@@ -76,6 +76,10 @@ func buildNodeDaemon(b *buildEnv, role string) (*builtTarget, error) {
 		bt.client = func(node string) any { return tkv.NewClient(nd.URL(node), b.o.opTimeout) }
 		bt.definite = func(err error) bool { return errors.Is(err, tkv.ErrDefinite) }
 	case "queue":
+		// The node gives up on an op at half the client's timeout, so its
+		// answer (a definite 503 when the op was never proposed) arrives
+		// before the client would record a timeout (info).
+		nd.OpTimeout = b.o.opTimeout / 2
 		bt.client = func(node string) any { return tqueue.NewClient(nd.URL(node), b.o.opTimeout) }
 		bt.definite = tqueue.Definite
 	default:
@@ -120,15 +124,20 @@ func buildQueueWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		}
 		apis[n.Name] = api
 	}
+	// The workers' clients note the request ids of their info dequeues;
+	// the drain asks for their outcomes and records them in the history.
+	unresolved := wqueue.NewUnresolved()
 	// The drain's processes come after every process the workers can use.
 	drain := wqueue.NewDrain(apis, wqueue.DrainOptions{
-		FirstProcess: history.Process(1_000_000), OpTimeout: b.o.opTimeout, Definite: t.definite})
+		FirstProcess: history.Process(1_000_000), OpTimeout: b.o.opTimeout, Definite: t.definite, Unresolved: unresolved})
 	return &builtWorkload{
 		gen: wqueue.NewGenerator(wqueue.Options{}),
 		newClient: func(node string) (workloads.Client, error) {
-			return wqueue.NewClient(apis[node], t.definite, node), nil
+			return wqueue.NewClient(apis[node], t.definite, node, unresolved), nil
 		},
-		checkers: []checker.Checker{checker.TotalQueue{}, &checker.FIFOLinearizable{Timeout: b.o.checkTime}},
+		// The FIFO search gets at most DefaultFIFOTimeout: it checks only a
+		// prefix, and total-queue covers the whole run.
+		checkers: []checker.Checker{checker.TotalQueue{}, &checker.FIFOLinearizable{Timeout: min(b.o.checkTime, checker.DefaultFIFOTimeout)}},
 		final:    func(ctx context.Context, rec run.Recorder) error { return drain(ctx, rec) },
 	}, nil
 }
