@@ -145,7 +145,11 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, "history.jsonl"))
 	ctrl := res0.finish()
 	res, cerr := Check(cleanCtx, dir, t.Checkers, t.Report)
-	res.Stats = addStats(res.Stats, map[string]any{"controller": ctrl})
+	extra := map[string]any{"controller": ctrl}
+	if len(t.targetStats) > 0 {
+		extra["target"] = t.targetStats
+	}
+	res.Stats = addStats(res.Stats, extra)
 	writeResults(dir, res)
 	if cerr != nil {
 		log.Error("check", "err", cerr)
@@ -395,6 +399,11 @@ func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time
 	}()
 	// Progress: a live line on a terminal, a plain line every few seconds
 	// elsewhere (see progress.go).
+	var tstats *targetStats
+	statsStop := make(chan struct{})
+	if r, ok := t.Target.(StatsReporter); ok {
+		tstats = startTargetStats(context.WithoutCancel(ctx), r, 10*time.Second, statsStop)
+	}
 	progDone := make(chan struct{})
 	go func() {
 		defer close(progDone)
@@ -410,6 +419,10 @@ func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time
 	wg.Wait()
 	<-nemDone
 	<-progDone
+	close(statsStop)
+	if tstats != nil {
+		t.targetStats = tstats.result()
+	}
 	log.Info("workload done", "invokes", counts[3].Load(), "ok", counts[0].Load(), "fail", counts[1].Load(), "info", counts[2].Load())
 	return interrupted
 }

@@ -67,6 +67,8 @@ type Test struct {
 	Store string
 	// Status receives progress lines; nil discards them.
 	Status io.Writer
+
+	targetStats map[string]map[string]statSeries
 }
 
 // Recorder appends ops to the run's history: Record assigns Index and Time

@@ -272,3 +272,41 @@ func (t *NodeDaemon) ReadClock(ctx context.Context, node string) (time.Time, err
 	}
 	return time.Unix(0, body.TimeNS), nil
 }
+
+// NodeStats reads GET /stats from every node's daemon (the roles that
+// serve it: queue) and returns its numeric figures per node; nodes whose
+// daemon has no /stats, or does not answer, are left out.
+func (t *NodeDaemon) NodeStats(ctx context.Context) (map[string]map[string]float64, error) {
+	var mu sync.Mutex
+	out := map[string]map[string]float64{}
+	client := &http.Client{Timeout: 2 * time.Second}
+	t.each(func(n Node) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL(n.Name)+"/stats", nil)
+		if err != nil {
+			return nil
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return nil
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		var body map[string]any
+		if json.NewDecoder(resp.Body).Decode(&body) != nil {
+			return nil
+		}
+		figs := map[string]float64{}
+		for k, v := range body {
+			if f, ok := v.(float64); ok {
+				figs[k] = f
+			}
+		}
+		mu.Lock()
+		out[n.Name] = figs
+		mu.Unlock()
+		return nil
+	})
+	return out, nil
+}
