@@ -235,7 +235,7 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		if line > 0 {
 			loc = fmt.Sprintf("%s:%d", base, line)
 		}
-		return fmt.Errorf("%w: %s: %s", ErrBadSpec, loc, fmt.Sprintf(format, args...))
+		return fmt.Errorf("%w: %s: %s", ErrBadSpec, loc, strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " "))
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -522,7 +522,7 @@ func yamlError(base string, err error) error {
 	if errors.As(err, &te) && len(te.Errors) > 0 {
 		msg = te.Errors[0]
 	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.Join(strings.Fields(strings.TrimPrefix(msg, "yaml: ")), " ") // one line, always
 	if m := lineRE.FindStringSubmatch(msg); m != nil {
 		return fmt.Errorf("%w: %s:%s: %s", ErrBadSpec, base, m[1], hint(m[2]))
 	}
