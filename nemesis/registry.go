@@ -89,6 +89,20 @@ func Names() []string {
 	return out
 }
 
+// StartFs lists the op functions that begin a fault of the named family
+// (clock has two: bump-clock and strobe-clock), for checkers that verify
+// the faults took effect; nil for an unknown name.
+func StartFs(name string) []string {
+	e, err := lookup(name)
+	if err != nil {
+		return nil
+	}
+	if e.name == "clock" {
+		return []string{"bump-clock", "strobe-clock"}
+	}
+	return []string{e.start}
+}
+
 // CheckFaults reports the first name that is not a registered nemesis, as
 // an error wrapping ErrUnknown. Call it before Plan on user input.
 func CheckFaults(names []string) error {

@@ -105,8 +105,17 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	if err != nil {
 		return badInput("analyze: %s/test.json names model %q: %v", dir, model, err)
 	}
-	lin := &checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10}
-	res, err := run.Check(ctx, dir, []checker.Checker{lin},
+	// Re-check with the workload's own checkers, as the run did; a
+	// test.json without a workload (another tool's) gets the model's
+	// linearizability check.
+	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10}}
+	if cfg.Workload != "" {
+		if checkers, err = workloadCheckers(cfg.Workload, o.timeout); err != nil {
+			return badInput("analyze: %s/test.json names workload %q, which faultline does not know", dir, cfg.Workload)
+		}
+		checkers = append(checkers, checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
+	}
+	res, err := run.Check(ctx, dir, checkers,
 		func(ctx context.Context, dir string, h history.History, res checker.Results) error {
 			return reports.Write(ctx, dir, h, res, model, o.timeout)
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/cluster"
@@ -88,17 +89,40 @@ func buildNodeDaemon(b *buildEnv, role string) (*builtTarget, error) {
 	return bt, nil
 }
 
-// linearizable is the linearizability checker for a model.
-func linearizable(b *buildEnv, model string) (checker.Checker, error) {
-	m, err := checker.ModelByName(model)
-	if err != nil {
-		return nil, err
+// workloadCheckers are the checkers that judge a workload's history. The
+// test and analyze both use them, so a stored run is re-checked exactly as
+// it was checked.
+func workloadCheckers(workload string, checkTime time.Duration) ([]checker.Checker, error) {
+	lin := func(model string) (checker.Checker, error) {
+		m, err := checker.ModelByName(model)
+		if err != nil {
+			return nil, err
+		}
+		return &checker.Linearizable{Model: m, Timeout: checkTime, MinOK: 10}, nil
 	}
-	return &checker.Linearizable{Model: m, Timeout: b.o.checkTime, MinOK: 10}, nil
+	switch workload {
+	case "register":
+		l, err := lin("cas-register")
+		return []checker.Checker{l}, err
+	case "kv":
+		l, err := lin("cas-register")
+		return []checker.Checker{l, checker.Convergence{}, checker.StaleReads{}}, err
+	case "set":
+		return []checker.Checker{checker.Set{}, checker.Convergence{}}, nil
+	case "queue":
+		// The FIFO search gets at most DefaultFIFOTimeout: it checks only a
+		// prefix, and total-queue covers the whole run.
+		return []checker.Checker{checker.TotalQueue{},
+			&checker.FIFOLinearizable{Timeout: min(checkTime, checker.DefaultFIFOTimeout)}}, nil
+	}
+	return nil, fmt.Errorf("cli: no checkers for workload %q", workload)
 }
 
+// must returns cs, ignoring an error that cannot happen for a known workload.
+func must(cs []checker.Checker, _ error) []checker.Checker { return cs }
+
 func buildRegisterWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
-	lin, err := linearizable(b, "cas-register")
+	checkers, err := workloadCheckers("register", b.o.checkTime)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +135,7 @@ func buildRegisterWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) 
 			}
 			return wregister.NewClient(api, t.definite, node), nil
 		},
-		checkers: []checker.Checker{lin},
+		checkers: checkers,
 	}, nil
 }
 
@@ -135,9 +159,7 @@ func buildQueueWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		newClient: func(node string) (workloads.Client, error) {
 			return wqueue.NewClient(apis[node], t.definite, node, unresolved), nil
 		},
-		// The FIFO search gets at most DefaultFIFOTimeout: it checks only a
-		// prefix, and total-queue covers the whole run.
-		checkers: []checker.Checker{checker.TotalQueue{}, &checker.FIFOLinearizable{Timeout: min(b.o.checkTime, checker.DefaultFIFOTimeout)}},
+		checkers: must(workloadCheckers("queue", b.o.checkTime)),
 		final:    func(ctx context.Context, rec run.Recorder) error { return drain(ctx, rec) },
 	}, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/run"
 	tkv "github.com/faultline/faultline/targets/kv"
 	"github.com/faultline/faultline/workloads"
@@ -86,7 +85,7 @@ func buildKVWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 	if err != nil {
 		return nil, err
 	}
-	lin, err := linearizable(b, "cas-register")
+	checkers, err := workloadCheckers("kv", b.o.checkTime)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +96,7 @@ func buildKVWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		newClient: func(node string) (workloads.Client, error) {
 			return wkv.NewClient(kvClient{clients[node]}, t.definite, node), nil
 		},
-		checkers: []checker.Checker{lin, checker.Convergence{}, checker.StaleReads{}},
+		checkers: checkers,
 		final: func(ctx context.Context, rec run.Recorder) error {
 			_, err := final.ReadKV(ctx, rec, local, final.Options{Nodes: nodeNames(b), Keys: gen.Keys()})
 			return err
@@ -117,7 +116,7 @@ func buildSetWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		newClient: func(node string) (workloads.Client, error) {
 			return wset.NewClient(setAPI{kvClient{clients[node]}}, t.definite, node), nil
 		},
-		checkers: []checker.Checker{checker.Set{}, checker.Convergence{}},
+		checkers: must(workloadCheckers("set", b.o.checkTime)),
 		final: func(ctx context.Context, rec run.Recorder) error {
 			_, err := final.ReadSets(ctx, rec, local, final.Options{Nodes: nodeNames(b), Keys: gen.Keys()})
 			return err

@@ -230,14 +230,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if len(nems) > 0 {
 		nem = nemesis.Compose(nems...)
 	}
-	faultStarts := map[string][]string{}
-	for _, n := range nems {
-		for _, f := range n.Fs() {
-			if !isRecovery(f) {
-				faultStarts[n.Name()] = append(faultStarts[n.Name()], f)
-			}
-		}
-	}
+	faultStarts := faultStartsOf(faults)
 	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
 	bw, err := wi.build(b, bt)
 	if err != nil {
@@ -295,7 +288,12 @@ func printOutcome(g *globals, out *run.Outcome) {
 	}
 }
 
-// isRecovery reports whether a nemesis f ends a fault rather than starting one.
-func isRecovery(f string) bool {
-	return strings.HasPrefix(f, "stop-") || f == "start" || f == "resume" || f == "reset-clock" || f == "heal"
+// faultStartsOf maps each configured nemesis to the fs that start its
+// faults, for the faults checker.
+func faultStartsOf(faults []string) map[string][]string {
+	m := map[string][]string{}
+	for _, f := range faults {
+		m[f] = nemesis.StartFs(f)
+	}
+	return m
 }
