@@ -60,6 +60,14 @@ type ClockOptions struct {
 	// Settle bounds how long an op waits for every daemon to show the
 	// offset written (default 2s; daemons pick changes up in ~100ms).
 	Settle time.Duration
+	// Mode is ClockModeFile (default: skew the clock file our daemons
+	// read) or ClockModeSystem (step each node's system clock with NTP
+	// stopped; opt-in, for real VMs only; see clock_system.go).
+	Mode string
+	// SharedKernel says the nodes share one kernel (a local namespace
+	// cluster): system mode is then refused, since stepping one node's
+	// clock would step the host's and every node's.
+	SharedKernel bool
 }
 
 func (o ClockOptions) withDefaults() ClockOptions {
@@ -83,6 +91,9 @@ func (o ClockOptions) withDefaults() ClockOptions {
 	}
 	if o.Settle <= 0 {
 		o.Settle = 2 * time.Second
+	}
+	if o.Mode == "" {
+		o.Mode = ClockModeFile
 	}
 	return o
 }
@@ -112,9 +123,12 @@ type Clock struct {
 	clk  Clocker // nil only for the internal healer (HealAll, ResidueAll)
 	opts ClockOptions
 
-	mu  sync.Mutex       // guards rng and set
+	now func() time.Time // the controller's clock (time.Now; tests replace it)
+
+	mu  sync.Mutex       // guards rng, set and sys
 	rng *rand.Rand       //
-	set map[string]int64 // the offset each node's file holds, as far as this nemesis knows
+	set map[string]int64 // the offset each node's file (system mode: clock) holds, as far as this nemesis knows
+	sys systemState      // system mode only
 }
 
 // NewClock returns the clock nemesis with default options.
@@ -122,11 +136,21 @@ func NewClock(env Env, rng *rand.Rand) (*Clock, error) {
 	return NewClockWith(env, rng, ClockOptions{})
 }
 
-// NewClockWith returns the clock nemesis. It refuses, wrapping
-// ErrUnsupported, a target that is not a Clocker: its clock cannot be
-// skewed by the clock file, and a fault that cannot take effect is never
-// silently skipped. (Stepping a real VM's system clock is not offered.)
+// NewClockWith returns the clock nemesis. In file mode it refuses,
+// wrapping ErrUnsupported, a target that is not a Clocker: its clock
+// cannot be skewed by the clock file, and a fault that cannot take effect
+// is never silently skipped. System mode (opts.Mode ClockModeSystem) needs
+// no Clocker, but is refused, wrapping ErrUnsupported, when
+// opts.SharedKernel is set; nodes found sharing a kernel at run time are
+// refused too (see CheckKernels).
 func NewClockWith(env Env, rng *rand.Rand, opts ClockOptions) (*Clock, error) {
+	switch opts.Mode {
+	case "", ClockModeFile:
+	case ClockModeSystem:
+		return newSystemClock(env, rng, opts)
+	default:
+		return nil, fmt.Errorf("nemesis: clock: unknown mode %q (want %q or %q)", opts.Mode, ClockModeFile, ClockModeSystem)
+	}
 	if env.Target == nil {
 		return nil, fmt.Errorf("nemesis: clock: %w: %w (offset-clock skew needs faultline's node daemon, which reads the clock file)", ErrNoTarget, ErrUnsupported)
 	}
@@ -157,7 +181,7 @@ func newClockFiles(env Env, opts ClockOptions) (*Clock, error) {
 			return nil, fmt.Errorf("nemesis: clock: node %q has no remote", n)
 		}
 	}
-	return &Clock{env: env, opts: opts.withDefaults(), set: map[string]int64{}}, nil
+	return &Clock{env: env, opts: opts.withDefaults(), now: time.Now, set: map[string]int64{}}, nil
 }
 
 // Name is "clock".
@@ -187,7 +211,7 @@ type StrobeValue struct {
 // strobe-clock's Value: null, a mode, or a list of nodes. reset-clock
 // takes no Value.
 func (c *Clock) Invoke(ctx context.Context, op history.Op) history.Op {
-	if c.clk == nil {
+	if c.clk == nil && !c.system() {
 		return op.Complete(history.Info, nil, "nemesis: clock: no clock reader (constructed for healing only)")
 	}
 	var (
@@ -323,7 +347,11 @@ func (c *Clock) strobe(ctx context.Context, v json.RawMessage) (ClockValue, erro
 }
 
 // write writes each node's clock file; a zero offset removes the file.
+// In system mode it steps the nodes' system clocks instead.
 func (c *Clock) write(ctx context.Context, offsets map[string]int64) error {
+	if c.system() {
+		return c.stepAll(ctx, offsets)
+	}
 	nodes := inOrder(c.env.Nodes, slices.Collect(maps.Keys(offsets)))
 	err := eachOf(nodes, func(n string) error {
 		var err error
@@ -425,9 +453,16 @@ func (c *Clock) measure(ctx context.Context) (map[string]int64, []string, error)
 func (c *Clock) readOffset(ctx context.Context, node string) (int64, error) {
 	rctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
-	before := time.Now()
+	if c.system() {
+		t, mid, err := c.readSystem(rctx, node)
+		if err != nil {
+			return 0, err
+		}
+		return t.Sub(mid).Nanoseconds(), nil
+	}
+	before := c.now()
 	t, err := c.clk.ReadClock(rctx, node)
-	after := time.Now()
+	after := c.now()
 	if err != nil {
 		return 0, err
 	}
@@ -446,12 +481,18 @@ func abs(x int64) int64 {
 // its clock, checks that each node whose daemon answers is back within
 // Tolerance of the controller. A daemon that does not answer (crashed,
 // its restart heals later) is not an error here: the file, which Residue
-// checks, is what it will read when it starts.
+// checks, is what it will read when it starts. In system mode it sets
+// every node's clock to the controller's, restarts exactly the NTP units
+// this nemesis stopped, and checks every node is within Tolerance.
 func (c *Clock) Heal(ctx context.Context) error {
 	if err := c.reset(ctx); err != nil {
 		return fmt.Errorf("nemesis: clock heal: %w", err)
 	}
-	if c.clk == nil {
+	if c.system() {
+		if err := c.restartNTP(ctx); err != nil {
+			return fmt.Errorf("nemesis: clock heal: %w", err)
+		}
+	} else if c.clk == nil {
 		return nil
 	}
 	measured, _, err := c.measure(ctx)
@@ -472,8 +513,13 @@ func (c *Clock) Heal(ctx context.Context) error {
 
 // Residue names each node whose clock file holds a non-zero offset or a
 // rate other than 1 ("n2: clock file /opt/faultline/clock holds offset
-// 5s"); nil means clean.
+// 5s"); nil means clean. In system mode it names each node whose system
+// clock is more than Tolerance off the controller's, or whose NTP units
+// this nemesis stopped and has not restarted.
 func (c *Clock) Residue(ctx context.Context) ([]string, error) {
+	if c.system() {
+		return c.residueSystem(ctx)
+	}
 	found := make([]string, len(c.env.Nodes))
 	err := eachOf(c.env.Nodes, func(n string) error {
 		res, err := c.env.Remotes[n].Run(ctx, control.Cmd{Sudo: true,

@@ -27,8 +27,19 @@
 //     op the nemesis reads every node's clock through the optional Clocker
 //     capability of Env.Target and records the measured offsets
 //     ({"set_ns": ..., "offsets_ns": ...}) for the plots; a target without
-//     Clocker is refused up front (ErrUnsupported). Stepping a real VM's
-//     system clock is not implemented.
+//     Clocker is refused up front (ErrUnsupported).
+//     System mode (clock_system.go; ClockOptions.Mode ClockModeSystem,
+//     opt-in, for real VMs) steps the system clock instead, so any target
+//     can take the skew: before a node's first step it stops whichever of
+//     NTPUnits are active (systemctl, recording them), reads the node's
+//     time with `date +%s.%N` and runs `sudo date -u -s @secs.nanos`; it
+//     measures with `date +%s.%N` against the controller's time at the
+//     middle of the round trip. Reset and Heal set every clock to the
+//     controller's time and restart exactly the units stopped; Residue
+//     names clocks more than Tolerance off the controller's. It is refused
+//     (ErrUnsupported) when ClockOptions.SharedKernel is set, and when two
+//     nodes report the same BootIDFile (CheckKernels): such nodes share
+//     one kernel clock, the host's.
 //
 // Optional target capabilities are small interfaces found by type
 // assertion on Env.Target: Pauser (Pause, Resume) and Clocker (ReadClock).

@@ -2,13 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/control/dummy"
+	"github.com/faultline/faultline/nemesis"
 )
 
 // parseTest parses args of "faultline test" with the real root and test
@@ -201,6 +207,7 @@ func TestValidate(t *testing.T) {
 		{"--op-timeout", func(o *testOptions) { o.opTimeout = 0 }},
 		{"--recovery", func(o *testOptions) { o.recovery = -time.Second }},
 		{"--check-timeout", func(o *testOptions) { o.checkTime = 0 }},
+		{"--clock-mode", func(o *testOptions) { o.clockMode = "kernel" }},
 	} {
 		o := ok()
 		c.mut(&o)
@@ -222,5 +229,37 @@ func TestNodeBinaryPath(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "nope")
 	if _, err := nodeBinaryPath(missing); err == nil || exitCode(err) != ExitBadInput || !strings.Contains(err.Error(), missing) {
 		t.Errorf("nodeBinaryPath(%q) = %v; want a bad-input error naming it", missing, err)
+	}
+}
+
+func TestClockModeSystem(t *testing.T) {
+	o, _, err := parseTest(t, "--nemesis", "clock", "--clock-mode", "system")
+	if err != nil || o.clockMode != nemesis.ClockModeSystem || o.validate() != nil {
+		t.Fatalf("--clock-mode system: %+v, %v", o, err)
+	}
+	boot := map[string]string{"n1": "a", "n2": "b"}
+	env := nemesis.Env{Nodes: []string{"n1", "n2"}, Remotes: map[string]control.Remote{}}
+	for _, n := range env.Nodes {
+		env.Remotes[n] = dummy.New(n).Handle(func(c dummy.Call) (control.Result, error) {
+			return control.Result{Stdout: []byte(boot[n] + "\n")}, nil // the boot id
+		})
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	ctx := context.Background()
+	// The local cluster (no --nodes-file) shares the host's kernel.
+	if _, err := newNemesis(ctx, &globals{}, o, "clock", env, rng); !errors.Is(err, nemesis.ErrUnsupported) {
+		t.Fatalf("system mode on the local cluster: %v, want ErrUnsupported", err)
+	}
+	g := &globals{nodesFile: "hosts.yaml"}
+	n, err := newNemesis(ctx, g, o, "clock", env, rng)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n.Name() != "clock" {
+		t.Fatalf("built %q", n.Name())
+	}
+	boot["n2"] = "a"
+	if _, err := newNemesis(ctx, g, o, "clock", env, rng); !errors.Is(err, nemesis.ErrUnsupported) {
+		t.Fatalf("system mode on nodes sharing a boot id: %v, want ErrUnsupported", err)
 	}
 }

@@ -36,6 +36,7 @@ type testOptions struct {
 	seed        int64
 	nodeBinary  string
 	etcdBinary  string
+	clockMode   string
 }
 
 // newTestCmd makes the test command; runF runs it with the parsed options
@@ -81,6 +82,7 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 	f.Int64Var(&o.seed, "seed", 0, "seed of the generator and the fault schedule (default: random, printed)")
 	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
 	f.StringVar(&o.etcdBinary, "etcd-binary", "", "etcd binary to deploy for --target etcd (default: /usr/bin/etcd from Debian's etcd-server)")
+	f.StringVar(&o.clockMode, "clock-mode", "", "how the clock nemesis skews: file (default: the clock file our daemons read) or system (step the system clock, NTP stopped; real VMs only, refused on the local cluster)")
 	return c
 }
 
@@ -124,6 +126,8 @@ func (o *testOptions) validate() error {
 		return badInput("--recovery %s: must be >= 0", o.recovery)
 	case o.checkTime <= 0:
 		return badInput("--check-timeout %s: must be positive", o.checkTime)
+	case o.clockMode != "" && o.clockMode != nemesis.ClockModeFile && o.clockMode != nemesis.ClockModeSystem:
+		return badInput("--clock-mode %q: want %s or %s", o.clockMode, nemesis.ClockModeFile, nemesis.ClockModeSystem)
 	}
 	return nil
 }
@@ -220,7 +224,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6e656d))
 	var nems []nemesis.Nemesis
 	for _, f := range faults {
-		n, err := nemesis.New(f, env, rng)
+		n, err := newNemesis(ctx, g, o, f, env, rng)
 		if err != nil {
 			return nil, err
 		}
@@ -261,6 +265,21 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	fmt.Fprintf(g.stderr, "test %s: target %s --mode %s, workload %s, nemesis %s, seed %d, %s\n",
 		o.name, ti.name, mode, wi.name, strings.Join(append([]string{}, faultsOrNone(faults)...), ","), o.seed, o.timeLimit)
 	return run.Run(ctx, t)
+}
+
+// newNemesis builds the fault f; --clock-mode system makes the clock
+// nemesis step system clocks, refused on the local cluster (no
+// --nodes-file: its nodes share the host's kernel) and on nodes found to
+// share a kernel.
+func newNemesis(ctx context.Context, g *globals, o *testOptions, f string, env nemesis.Env, rng *rand.Rand) (nemesis.Nemesis, error) {
+	if f != "clock" || o.clockMode != nemesis.ClockModeSystem {
+		return nemesis.New(f, env, rng)
+	}
+	c, err := nemesis.NewClockWith(env, rng, nemesis.ClockOptions{Mode: nemesis.ClockModeSystem, SharedKernel: g.nodesFile == ""})
+	if err != nil {
+		return nil, err
+	}
+	return c, c.CheckKernels(ctx)
 }
 
 func faultsOrNone(f []string) []string {
