@@ -51,8 +51,14 @@ func TestStartCommandLine(t *testing.T) {
 	if err := c.Start(context.Background(), "n2"); err != nil {
 		t.Fatal(err)
 	}
-	calls := rs["n2"].Calls()
-	argv := calls[len(calls)-1].Argv
+	// The start is the call that runs the binary (Start then polls the
+	// pidfile until the pid is the daemon's).
+	var argv []string
+	for _, c := range rs["n2"].Calls() {
+		if slices.Contains(c.Argv, "/opt/faultline/bin/etcd") && slices.Contains(c.Argv, "--name") {
+			argv = c.Argv
+		}
+	}
 	want := []string{"/opt/faultline/bin/etcd", "--name", "n2", "--data-dir", "/opt/faultline/data/etcd",
 		"--listen-client-urls", "http://10.0.0.2:2379", "--advertise-client-urls", "http://10.0.0.2:2379",
 		"--listen-peer-urls", "http://10.0.0.2:2380", "--initial-advertise-peer-urls", "http://10.0.0.2:2380",
