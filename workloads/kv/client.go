@@ -1,105 +1,28 @@
 package kv
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strconv"
-
-	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/workloads"
+	"github.com/faultline/faultline/workloads/register"
 )
 
+// The kv workload's ops are the register workload's — read, write and cas
+// on integer keys — so its client is the register client under the kv name.
+
 // API is what a target's kv client offers for one node: per-key integer
-// values. A nil value is an absent key. Over the kv target's HTTP API:
-// GET /kv/{key}, PUT /kv/{key}, POST /kv/{key}/cas.
-type API interface {
-	Read(ctx context.Context, key string) (*int64, error)
-	Write(ctx context.Context, key string, v int64) error
-	// CAS sets key to new if it holds old (nil: absent). When it does not,
-	// CAS returns an error wrapping ErrMismatch (or one Definite
-	// classifies as definite). Only serial mode offers it.
-	CAS(ctx context.Context, key string, old *int64, new int64) error
-}
+// values, nil for an absent key (GET /kv/{key}, PUT /kv/{key},
+// POST /kv/{key}/cas; CAS only in serial mode).
+type API = register.API
 
 // Definite classifies an API error: true means the op definitely did not
-// take effect (refused before sending, rejected by the server, e.g. a 4xx);
-// false means it may have (timeout, connection lost after sending, 5xx
-// from a coordinator that may have written some replicas).
-type Definite func(error) bool
+// take effect; false means it may have.
+type Definite = register.Definite
 
 // ErrMismatch is the error a CAS returns when the key did not hold the
-// expected old value: the op definitely did not take effect.
-var ErrMismatch = errors.New("kv: cas mismatch")
+// expected value: the cas definitely did not happen.
+var ErrMismatch = register.ErrMismatch
 
-type client struct {
-	api      API
-	definite Definite
-	node     string
-}
-
-// NewClient adapts api into a workloads.Client for node. definite may be
-// nil (then only ErrMismatch counts as definite). Outcomes:
-//   - read: ok with the value (JSON int, or null for absent); any error is
-//     fail, because a read changes nothing;
-//   - write: ok; cas: ok, or fail on ErrMismatch;
-//   - an error definite classifies as true: fail with the error text;
-//   - anything else, including ctx's deadline (the per-op timeout): info.
+// NewClient adapts api into a workloads.Client for node, with the outcome
+// taxonomy of register.NewClient.
 func NewClient(api API, definite Definite, node string) workloads.Client {
-	return &client{api: api, definite: definite, node: node}
-}
-
-func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
-	if op.Node == "" {
-		op.Node = c.node
-	}
-	switch op.F {
-	case "read":
-		v, err := c.api.Read(ctx, op.Key)
-		if err != nil {
-			return op.Complete(history.Fail, nil, err.Error())
-		}
-		if v == nil {
-			return op.Complete(history.OK, json.RawMessage("null"), "")
-		}
-		return op.Complete(history.OK, json.RawMessage(strconv.FormatInt(*v, 10)), "")
-	case "write":
-		var v int64
-		if err := json.Unmarshal(op.Value, &v); err != nil {
-			return op.Complete(history.Fail, op.Value, fmt.Sprintf("kv: write value %s is not an int: %v", op.Value, err))
-		}
-		return c.outcome(ctx, op, c.api.Write(ctx, op.Key, v))
-	case "cas":
-		var args [2]*int64
-		if err := json.Unmarshal(op.Value, &args); err != nil || args[1] == nil {
-			return op.Complete(history.Fail, op.Value, fmt.Sprintf("kv: cas value %s is not [old,new]", op.Value))
-		}
-		return c.outcome(ctx, op, c.api.CAS(ctx, op.Key, args[0], *args[1]))
-	}
-	return op.Complete(history.Fail, op.Value, fmt.Sprintf("kv: unknown f %q", op.F))
-}
-
-// outcome completes a write or cas, keeping the invoke's value.
-func (c *client) outcome(ctx context.Context, op history.Op, err error) history.Op {
-	switch {
-	case err == nil:
-		return op.Complete(history.OK, op.Value, "")
-	case errors.Is(err, ErrMismatch):
-		return op.Complete(history.Fail, op.Value, err.Error())
-	case ctx.Err() != nil:
-		return op.Complete(history.Info, op.Value, fmt.Sprintf("kv: %v (op outlived its timeout: %v)", err, ctx.Err()))
-	case c.definite != nil && c.definite(err):
-		return op.Complete(history.Fail, op.Value, err.Error())
-	}
-	return op.Complete(history.Info, op.Value, err.Error())
-}
-
-// Close closes the API when it holds resources (implements io.Closer).
-func (c *client) Close() error {
-	if cl, ok := c.api.(io.Closer); ok {
-		return cl.Close()
-	}
-	return nil
+	return register.NewNamedClient("kv", api, definite, node)
 }

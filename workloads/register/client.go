@@ -35,6 +35,7 @@ type client struct {
 	api      API
 	definite Definite
 	node     string
+	name     string // prefixes the client's own error texts
 }
 
 // NewClient adapts api into a workloads.Client for node. definite may be nil
@@ -45,7 +46,14 @@ type client struct {
 //   - an error definite classifies as true: fail with the error text;
 //   - anything else, including ctx's deadline (the per-op timeout): info.
 func NewClient(api API, definite Definite, node string) workloads.Client {
-	return &client{api: api, definite: definite, node: node}
+	return NewNamedClient("register", api, definite, node)
+}
+
+// NewNamedClient is NewClient for another workload whose ops are the same
+// read / write / cas on integer keys (kv): name prefixes the client's own
+// error texts.
+func NewNamedClient(name string, api API, definite Definite, node string) workloads.Client {
+	return &client{api: api, definite: definite, node: node, name: name}
 }
 
 func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
@@ -65,17 +73,17 @@ func (c *client) Invoke(ctx context.Context, op history.Op) history.Op {
 	case "write":
 		var v int64
 		if err := json.Unmarshal(op.Value, &v); err != nil {
-			return op.Complete(history.Fail, op.Value, fmt.Sprintf("register: write value %s is not an int: %v", op.Value, err))
+			return op.Complete(history.Fail, op.Value, fmt.Sprintf("%s: write value %s is not an int: %v", c.name, op.Value, err))
 		}
 		return c.outcome(ctx, op, c.api.Write(ctx, op.Key, v))
 	case "cas":
 		var args [2]*int64
 		if err := json.Unmarshal(op.Value, &args); err != nil || args[1] == nil {
-			return op.Complete(history.Fail, op.Value, fmt.Sprintf("register: cas value %s is not [old,new]", op.Value))
+			return op.Complete(history.Fail, op.Value, fmt.Sprintf("%s: cas value %s is not [old,new]", c.name, op.Value))
 		}
 		return c.outcome(ctx, op, c.api.CAS(ctx, op.Key, args[0], *args[1]))
 	}
-	return op.Complete(history.Fail, op.Value, fmt.Sprintf("register: unknown f %q", op.F))
+	return op.Complete(history.Fail, op.Value, fmt.Sprintf("%s: unknown f %q", c.name, op.F))
 }
 
 // outcome completes a write or cas: the invoke's value is kept, so the
@@ -87,7 +95,7 @@ func (c *client) outcome(ctx context.Context, op history.Op, err error) history.
 	case errors.Is(err, ErrMismatch):
 		return op.Complete(history.Fail, op.Value, err.Error())
 	case ctx.Err() != nil:
-		return op.Complete(history.Info, op.Value, fmt.Sprintf("register: %v (op outlived its timeout: %v)", err, ctx.Err()))
+		return op.Complete(history.Info, op.Value, fmt.Sprintf("%s: %v (op outlived its timeout: %v)", c.name, err, ctx.Err()))
 	case c.definite != nil && c.definite(err):
 		return op.Complete(history.Fail, op.Value, err.Error())
 	}
