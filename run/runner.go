@@ -89,7 +89,7 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 			return fmt.Errorf("%w: setup: %v", ErrHarness, err)
 		}
 		log.Info("workload starting")
-		out.Interrupted = t.workload(ctx, hw, start, log)
+		out.Interrupted = t.workload(ctx, hw, log)
 		return nil
 	}()
 	// Final heal, always.
@@ -143,24 +143,20 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	}
 	// Check what is on disk: the store is the hand-off.
 	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, "history.jsonl"))
-	ctrl := res0.finish()
-	res, cerr := Check(cleanCtx, dir, t.Checkers, t.Report)
-	extra := map[string]any{"controller": ctrl}
+	live := map[string]any{"controller": res0.finish()}
 	if len(t.targetStats) > 0 {
-		extra["target"] = t.targetStats
+		live["target"] = t.targetStats
 	}
-	res.Stats = addStats(res.Stats, extra)
-	writeResults(dir, res)
+	checkers := t.Checkers
+	if out.Interrupted {
+		checkers = append(checkers[:len(checkers):len(checkers)], interrupted{})
+	}
+	res, cerr := check(cleanCtx, dir, checkers, t.Report, live)
 	if cerr != nil {
 		log.Error("check", "err", cerr)
 		if harnessErr == nil {
 			harnessErr = cerr
 		}
-	}
-	if out.Interrupted && res.Verdict == checker.Valid {
-		res.Verdict = checker.Unknown
-		res.Checkers["run"] = checker.Result{Verdict: checker.Unknown, Summary: "the run was interrupted before its time limit; a partial history cannot pass"}
-		writeResults(dir, res)
 	}
 	if harnessErr != nil {
 		log.Error("run failed", "err", harnessErr)
@@ -217,6 +213,23 @@ func (t *Test) residue(ctx context.Context, log *slog.Logger) []string {
 // (and the report, if given), and returns the results. analyze uses it too.
 func Check(ctx context.Context, dir string, checkers []checker.Checker,
 	report func(context.Context, string, history.History, checker.Results) error) (checker.Results, error) {
+	return check(ctx, dir, checkers, report, nil)
+}
+
+// interrupted is the checker of a run cut short by a signal: a partial
+// history cannot pass, so it is unknown (an anomaly found is still invalid).
+type interrupted struct{}
+
+func (interrupted) Name() string { return "run" }
+func (interrupted) Check(context.Context, history.History) checker.Result {
+	return checker.Result{Verdict: checker.Unknown, Summary: "the run was interrupted before its time limit; a partial history cannot pass"}
+}
+
+// check is Check with the figures only a live run can measure (controller
+// and target stats); without them, a re-check keeps those of the previous
+// results.json.
+func check(ctx context.Context, dir string, checkers []checker.Checker,
+	report func(context.Context, string, history.History, checker.Results) error, live map[string]any) (checker.Results, error) {
 	h, err := history.ReadFile(filepath.Join(dir, "history.jsonl"))
 	if err != nil {
 		res := checker.Results{Verdict: checker.Unknown, Checkers: map[string]checker.Result{
@@ -226,8 +239,10 @@ func Check(ctx context.Context, dir string, checkers []checker.Checker,
 	}
 	res := checker.Run(ctx, h, checkers...)
 	res.Stats = stats(h)
-	// A re-check keeps what only the live run could measure.
-	if old, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
+	if live != nil {
+		res.Stats = addStats(res.Stats, live)
+	} else if old, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
+		// A re-check keeps what only the live run could measure.
 		var prev struct {
 			Stats map[string]json.RawMessage `json:"stats"`
 		}
@@ -284,7 +299,7 @@ func stats(h history.History) json.RawMessage {
 
 // workload runs the clients and the nemesis until the time limit or ctx
 // ends; it reports whether ctx ended it early.
-func (t *Test) workload(ctx context.Context, hw *history.Writer, start time.Time, log *slog.Logger) (interrupted bool) {
+func (t *Test) workload(ctx context.Context, hw *history.Writer, log *slog.Logger) (interrupted bool) {
 	limit := time.Duration(t.Config.TimeLimit)
 	wctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()

@@ -72,14 +72,6 @@ func kvClients(b *buildEnv, t *builtTarget) (map[string]*tkv.Client, error) {
 	return m, nil
 }
 
-func nodeNames(b *buildEnv) []string {
-	s := make([]string, len(b.nodes))
-	for i, n := range b.nodes {
-		s[i] = n.Name
-	}
-	return s
-}
-
 func buildKVWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 	clients, err := kvClients(b, t)
 	if err != nil {
@@ -98,7 +90,7 @@ func buildKVWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		},
 		checkers: checkers,
 		final: func(ctx context.Context, rec run.Recorder) error {
-			_, err := final.ReadKV(ctx, rec, local, final.Options{Nodes: nodeNames(b), Keys: gen.Keys()})
+			_, err := final.ReadKV(ctx, rec, local, final.Options{Nodes: names(b.nf), Keys: gen.Keys()})
 			return err
 		},
 	}, nil
@@ -118,7 +110,7 @@ func buildSetWorkload(b *buildEnv, t *builtTarget) (*builtWorkload, error) {
 		},
 		checkers: must(workloadCheckers("set", b.o.checkTime)),
 		final: func(ctx context.Context, rec run.Recorder) error {
-			_, err := final.ReadSets(ctx, rec, local, final.Options{Nodes: nodeNames(b), Keys: gen.Keys()})
+			_, err := final.ReadSets(ctx, rec, local, final.Options{Nodes: names(b.nf), Keys: gen.Keys()})
 			return err
 		},
 	}, nil
