@@ -94,7 +94,7 @@ func BenchmarkExternalHistoriesVerdict(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			checkKeys(context.Background(), e.m.Porcupine, p.keys, 0, true)
+			checkKeys(context.Background(), e.m, p.keys, 0, true)
 		}
 	}
 }
@@ -133,7 +133,7 @@ func BenchmarkExternalRatio(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				checkKeys(context.Background(), e.m.Porcupine, p.keys, 0, true)
+				checkKeys(context.Background(), e.m, p.keys, 0, true)
 			}
 			timed := func(f func(), wall, cpu *time.Duration) {
 				t0, c0 := time.Now(), processCPU(b)

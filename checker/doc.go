@@ -28,10 +28,10 @@
 // a plain bounded porcupine search per key, keys on all cores, largest
 // first, stopping at the first illegal key; every model gives porcupine a
 // Hash and a StepContext, and the deadline is enforced inside each step.
-// Only then does the verbose pass explain the first illegal key, with its
-// own time budget (ExplainTimeout) and a size bound (MaxExplainOps); a
-// history of a single key starts it at once on an idle core and cancels it
-// when the verdict is not invalid. WriteTimeline draws porcupine's HTML
+// The same pass explains what it finds: each model is a typed spec
+// (spec.go) and the search's states are traced (trace.go), so the deepest
+// state the search reaches is porcupine's longest linearizable prefix,
+// found without the verbose search. WriteTimeline draws porcupine's HTML
 // timeline (failing keys first, then a sample of passing ones, nemesis
 // faults as annotated intervals) in a separate pass bounded in time
 // (Timeout) and memory (MaxOps). AnalyzeFile is the `faultline analyze

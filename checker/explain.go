@@ -63,33 +63,22 @@ func (a *anomaly) details() map[string]any {
 	return d
 }
 
-func explainIllegal(m porcupine.Model, key string, ops []porcupine.Operation, info porcupine.LinearizationInfo) *anomaly {
-	parts := info.PartialLinearizationsOperations()
-	if len(parts) != 1 {
-		return nil
+// explainIllegal describes an illegal key from the longest linearizable
+// prefix its verdict pass reached (prefix: indices into ops, in order;
+// state: what the prefix leaves): the culprit is the op outside the prefix
+// that returned first, the one a linearization must take next.
+func explainIllegal(m porcupine.Model, key string, ops []porcupine.Operation, prefix []int32, state any) *anomaly {
+	if prefix == nil {
+		return nil // no trace: the search was not the verdict pass's
 	}
-	var best []porcupine.Operation
-	for _, p := range parts[0] {
-		if len(p) > len(best) {
-			best = p
-		}
-	}
-	state := m.Init()
-	done := map[int64]bool{}
-	for _, o := range best {
-		ok, next := m.Step(state, o.Input, o.Output)
-		if !ok {
-			return nil // cannot happen for a partial linearization
-		}
-		state = next
-		if om, ok := o.Metadata.(*opMeta); ok {
-			done[om.Index] = true
-		}
+	done := make([]bool, len(ops))
+	for _, id := range prefix {
+		done[id] = true
 	}
 	var culprit *porcupine.Operation
 	for i := range ops {
 		o := &ops[i]
-		if om, ok := o.Metadata.(*opMeta); ok && done[om.Index] {
+		if done[i] {
 			continue
 		}
 		if culprit == nil || o.Return < culprit.Return || (o.Return == culprit.Return && o.Call < culprit.Call) {
@@ -101,13 +90,13 @@ func explainIllegal(m porcupine.Model, key string, ops []porcupine.Operation, in
 	}
 	a := &anomaly{
 		Key:       key,
-		PrefixLen: len(best),
+		PrefixLen: len(prefix),
 		State:     m.DescribeState(state),
 		Culprit:   *culprit,
 		describe:  m.DescribeOperation,
 	}
-	if len(best) > 0 {
-		last := best[len(best)-1]
+	if len(prefix) > 0 {
+		last := ops[prefix[len(prefix)-1]]
 		a.Last = &last
 	}
 	return a

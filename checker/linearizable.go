@@ -3,7 +3,6 @@ package checker
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -15,10 +14,6 @@ import (
 
 // DefaultTimeout bounds a linearizability check when Linearizable.Timeout is 0.
 const DefaultTimeout = 60 * time.Second
-
-// MaxExplainOps is the largest key the verbose explanation pass takes on;
-// a larger illegal key is reported without the explanation.
-const MaxExplainOps = 50_000
 
 // Linearizable checks that the client ops of a history, split by key, are
 // linearizable with respect to Model, using porcupine. Keys are checked in
@@ -32,12 +27,6 @@ type Linearizable struct {
 	Model Model
 	// Timeout bounds the whole check; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// ExplainTimeout bounds the second, verbose pass that explains the
-	// first illegal key; 0 means 10s. It runs only on an invalid verdict,
-	// and only when that key has at most MaxExplainOps ops (the verbose
-	// search keeps partial linearizations per op: its memory grows faster
-	// than the history).
-	ExplainTimeout time.Duration
 	// MinOK is the number of ok client ops below which a history means too
 	// little to be called valid; 0 means 1, negative means no minimum.
 	MinOK int
@@ -65,24 +54,14 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	// A history of one key (a Jepsen single register) leaves every core but
-	// one idle during the verdict pass: the explanation pass starts at once
-	// on an idle core, and is cancelled if the verdict is not invalid.
-	var spec *speculation
-	if workers := l.Workers; len(prep.keys) == 1 && (workers > 1 || workers <= 0 && runtime.NumCPU() > 1) {
-		for k := range prep.keys {
-			spec = l.startExplain(ctx, prep, k)
-		}
-		defer spec.abort()
-	}
 	tctx, cancel := context.WithTimeout(ctx, timeout)
-	out := checkKeys(tctx, l.Model.Porcupine, prep.keys, l.Workers, true)
+	out := checkKeys(tctx, l.Model, prep.keys, l.Workers, true)
 	timedOut := tctx.Err() != nil
 	cancel()
 
 	var illegal, unknown []string
 	for k, r := range out {
-		switch r {
+		switch r.res {
 		case porcupine.Illegal:
 			illegal = append(illegal, k)
 		case porcupine.Unknown:
@@ -107,13 +86,8 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 		if len(prep.keys) == 1 && illegal[0] == "" {
 			summary = "not linearizable"
 		}
-		var a *anomaly
-		if spec != nil && spec.key == illegal[0] {
-			a = spec.wait()
-		} else {
-			a = l.explain(ctx, prep, illegal[0])
-		}
-		if a != nil {
+		k := illegal[0]
+		if a := explainIllegal(l.Model.Porcupine, k, prep.keys[k], out[k].prefix, out[k].state); a != nil {
 			details["anomaly"] = a.details()
 			summary += ": " + a.String()
 		}
@@ -171,58 +145,4 @@ func quoteList(ks []string, n int) string {
 func IllegalKeys(r Result) []string {
 	ks, _ := r.Details["illegal_keys"].([]string)
 	return ks
-}
-
-// speculation is an explanation pass running beside the verdict pass.
-type speculation struct {
-	key    string
-	cancel context.CancelFunc
-	done   chan *anomaly
-	result *anomaly
-	joined bool
-}
-
-// startExplain starts explain(key) in a goroutine, within its own budget.
-func (l Linearizable) startExplain(ctx context.Context, prep *prepared, key string) *speculation {
-	ectx, cancel := context.WithCancel(ctx)
-	s := &speculation{key: key, cancel: cancel, done: make(chan *anomaly, 1)}
-	go func() { s.done <- l.explain(ectx, prep, key) }()
-	return s
-}
-
-// wait returns the explanation (nil if the pass could not give one).
-func (s *speculation) wait() *anomaly {
-	if !s.joined {
-		s.result, s.joined = <-s.done, true
-		s.cancel()
-	}
-	return s.result
-}
-
-// abort stops the pass if it still runs and waits for its goroutine.
-func (s *speculation) abort() {
-	s.cancel()
-	s.wait()
-}
-
-// explain reruns the check of one illegal key verbosely and describes the
-// longest linearizable prefix and the op that cannot follow it. It returns
-// nil if the verbose pass does not finish in time.
-func (l Linearizable) explain(ctx context.Context, prep *prepared, key string) *anomaly {
-	if len(prep.keys[key]) > MaxExplainOps {
-		return nil
-	}
-	budget := l.ExplainTimeout
-	if budget <= 0 {
-		budget = 10 * time.Second
-	}
-	ectx, cancel := context.WithTimeout(ctx, budget)
-	defer cancel()
-	stop, release := stopOn(ectx)
-	defer release()
-	res, info := checkKey(l.Model.Porcupine, prep.keys[key], stop, true)
-	if res != porcupine.Illegal {
-		return nil
-	}
-	return explainIllegal(l.Model.Porcupine, key, prep.keys[key], info)
 }

@@ -26,8 +26,8 @@ type kvOutput struct {
 // value: the suffix). Fails are dropped; an info or open put/append is
 // applied at the end of time; a get with unknown result is dropped.
 func KV() Model {
-	step := func(s, in, out any) (bool, any) {
-		st, i, o := s.(string), in.(kvInput), out.(kvOutput)
+	step := func(st string, in, out any) (bool, string) {
+		i, o := in.(kvInput), out.(kvOutput)
 		switch i.F {
 		case 'g':
 			return !o.Known || o.V == st, st
@@ -37,23 +37,25 @@ func KV() Model {
 			return true, st + i.V
 		}
 	}
+	sp := spec[string]{
+		init:  func() string { return "" },
+		step:  step,
+		equal: func(a, b string) bool { return a == b },
+		hash: func(s string) uint64 { // FNV-1a, without allocating a hash.Hash
+			h := uint64(14695981039346656037)
+			for _, c := range []byte(s) {
+				h ^= uint64(c)
+				h *= 1099511628211
+			}
+			return h
+		},
+	}
 	return Model{
-		Name: "kv",
-		Fs:   []string{"get", "put", "append"},
-		Porcupine: porcupine.Model{
-			Partition:   partitionByKey(func(in any) string { return in.(kvInput).Key }),
-			Init:        func() any { return "" },
-			Step:        step,
-			StepContext: stepContext(step),
-			Equal:       func(a, b any) bool { return a.(string) == b.(string) },
-			Hash: func(s any) uint64 { // FNV-1a, without allocating a hash.Hash
-				h := uint64(14695981039346656037)
-				for _, c := range []byte(s.(string)) {
-					h ^= uint64(c)
-					h *= 1099511628211
-				}
-				return h
-			},
+		Name:   "kv",
+		Fs:     []string{"get", "put", "append"},
+		search: sp.search,
+		Porcupine: sp.fill(porcupine.Model{
+			Partition: partitionByKey(func(in any) string { return in.(kvInput).Key }),
 			DescribeOperation: func(in, out any) string {
 				i, o := in.(kvInput), out.(kvOutput)
 				res := "?"
@@ -74,7 +76,7 @@ func KV() Model {
 			},
 			DescribeState:             func(s any) string { return strconv.Quote(s.(string)) },
 			DescribeOperationMetadata: describeMeta,
-		},
+		}),
 		encode: encodeKV,
 	}
 }

@@ -40,8 +40,8 @@ type fifoState []int64
 // The search is exponential in the concurrency of one object, so use it
 // through FIFOLinearizable, which bounds it.
 func FIFOQueue() Model {
-	step := func(s, in, out any) (bool, any) {
-		st, i, o := s.(fifoState), in.(fifoInput), out.(fifoOutput)
+	step := func(st fifoState, in, out any) (bool, fifoState) {
+		i, o := in.(fifoInput), out.(fifoOutput)
 		if i.F == 'e' {
 			next := make(fifoState, len(st)+1)
 			copy(next, st)
@@ -62,23 +62,25 @@ func FIFOQueue() Model {
 		}
 		return true, st[1:]
 	}
+	sp := spec[fifoState]{
+		init:  func() fifoState { return nil },
+		step:  step,
+		equal: func(a, b fifoState) bool { return slices.Equal(a, b) },
+		hash: func(s fifoState) uint64 {
+			h := uint64(14695981039346656037)
+			for _, v := range s {
+				h ^= uint64(v)
+				h *= 1099511628211
+			}
+			return h ^ uint64(len(s))
+		},
+	}
 	return Model{
-		Name: "queue",
-		Fs:   []string{"enqueue", "dequeue"},
-		Porcupine: porcupine.Model{
-			Partition:   partitionByKey(func(any) string { return "" }),
-			Init:        func() any { return fifoState(nil) },
-			Step:        step,
-			StepContext: stepContext(step),
-			Equal:       func(a, b any) bool { return slices.Equal(a.(fifoState), b.(fifoState)) },
-			Hash: func(s any) uint64 {
-				h := uint64(14695981039346656037)
-				for _, v := range s.(fifoState) {
-					h ^= uint64(v)
-					h *= 1099511628211
-				}
-				return h ^ uint64(len(s.(fifoState)))
-			},
+		Name:   "queue",
+		Fs:     []string{"enqueue", "dequeue"},
+		search: sp.search,
+		Porcupine: sp.fill(porcupine.Model{
+			Partition: partitionByKey(func(any) string { return "" }),
 			DescribeOperation: func(in, out any) string {
 				i, o := in.(fifoInput), out.(fifoOutput)
 				if i.F == 'e' {
@@ -109,7 +111,7 @@ func FIFOQueue() Model {
 				return "[" + strings.Join(parts, " ") + "]"
 			},
 			DescribeOperationMetadata: describeMeta,
-		},
+		}),
 		encode: encodeFIFO,
 	}
 }

@@ -42,65 +42,71 @@ type regOutput struct {
 // whatever it is: an unknown read is dropped, an unknown write is applied, an
 // unknown cas swaps if the register holds old and otherwise leaves it.
 func CASRegister() Model {
-	step := func(s, in, out any) (bool, any) {
-		st, i, o := s.(regVal), in.(regInput), out.(regOutput)
-		switch i.F {
-		case 'r':
-			return !o.Known || o.V == st, st
-		case 'w':
-			return true, i.A
-		default: // cas
-			if st == i.A {
-				return true, i.B
+	sp := spec[regVal]{
+		init:  func() regVal { return regVal{} },
+		step:  stepRegister,
+		equal: func(a, b regVal) bool { return a == b },
+		hash: func(v regVal) uint64 {
+			if !v.Set {
+				return 0x9e3779b97f4a7c15
 			}
-			return !o.Known, st
-		}
+			return uint64(v.V) * 0xff51afd7ed558ccd
+		},
 	}
 	return Model{
 		Name: "cas-register",
 		Fs:   []string{"read", "write", "cas"},
-		Porcupine: porcupine.Model{
-			Partition:   partitionByKey(func(in any) string { return in.(regInput).Key }),
-			Init:        func() any { return regVal{} },
-			Step:        step,
-			StepContext: stepContext(step),
-			Equal:       func(a, b any) bool { return a.(regVal) == b.(regVal) },
-			Hash: func(s any) uint64 {
-				v := s.(regVal)
-				if !v.Set {
-					return 0x9e3779b97f4a7c15
-				}
-				return uint64(v.V) * 0xff51afd7ed558ccd
-			},
-			DescribeOperation: func(in, out any) string {
-				i, o := in.(regInput), out.(regOutput)
-				key := ""
-				if i.Key != "" {
-					key = strconv.Quote(i.Key) + ", "
-				}
-				res := "?"
-				switch i.F {
-				case 'r':
-					if o.Known {
-						res = o.V.String()
-					}
-					return fmt.Sprintf("read(%s) -> %s", trimComma(key), res)
-				case 'w':
-					if o.Known {
-						res = "ok"
-					}
-					return fmt.Sprintf("write(%s%s) -> %s", key, i.A, res)
-				default:
-					if o.Known {
-						res = "ok"
-					}
-					return fmt.Sprintf("cas(%s%s, %s) -> %s", key, i.A, i.B, res)
-				}
-			},
+		Porcupine: sp.fill(porcupine.Model{
+			Partition:                 partitionByKey(func(in any) string { return in.(regInput).Key }),
+			DescribeOperation:         describeRegister,
 			DescribeState:             func(s any) string { return s.(regVal).String() },
 			DescribeOperationMetadata: describeMeta,
-		},
+		}),
 		encode: encodeRegister,
+		search: sp.search,
+	}
+}
+
+// stepRegister is the register's sequential specification.
+func stepRegister(st regVal, in, out any) (bool, regVal) {
+	i, o := in.(regInput), out.(regOutput)
+	switch i.F {
+	case 'r':
+		return !o.Known || o.V == st, st
+	case 'w':
+		return true, i.A
+	default: // cas
+		if st == i.A {
+			return true, i.B
+		}
+		return !o.Known, st
+	}
+}
+
+// describeRegister is how a register op reads in an explanation.
+func describeRegister(in, out any) string {
+	i, o := in.(regInput), out.(regOutput)
+	key := ""
+	if i.Key != "" {
+		key = strconv.Quote(i.Key) + ", "
+	}
+	res := "?"
+	switch i.F {
+	case 'r':
+		if o.Known {
+			res = o.V.String()
+		}
+		return fmt.Sprintf("read(%s) -> %s", trimComma(key), res)
+	case 'w':
+		if o.Known {
+			res = "ok"
+		}
+		return fmt.Sprintf("write(%s%s) -> %s", key, i.A, res)
+	default:
+		if o.Known {
+			res = "ok"
+		}
+		return fmt.Sprintf("cas(%s%s, %s) -> %s", key, i.A, i.B, res)
 	}
 }
 

@@ -32,23 +32,32 @@ func stoppable(m porcupine.Model, stop *atomic.Bool) (porcupine.Model, *atomic.B
 	return w, refused
 }
 
-// checkKey checks one key's operations. The result is Unknown when stop cut
-// the search short before it could prove anything.
-func checkKey(m porcupine.Model, ops []porcupine.Operation, stop *atomic.Bool, verbose bool) (porcupine.CheckResult, porcupine.LinearizationInfo) {
-	w, refused := stoppable(m, stop)
-	var (
-		res  porcupine.CheckResult
-		info porcupine.LinearizationInfo
-	)
-	if verbose {
-		res, info = porcupine.CheckOperationsVerbose(w, ops, 0)
-	} else {
-		res = porcupine.CheckOperationsTimeout(w, ops, 0)
-	}
+// keyResult is the verdict pass's result for one key and, when it is
+// Illegal, the longest linearizable prefix the search reached (indices into
+// the key's ops) and the state that prefix leaves.
+type keyResult struct {
+	res    porcupine.CheckResult
+	prefix []int32
+	state  any
+}
+
+// checkKey checks one key's operations with porcupine's plain search,
+// tracing the deepest state it reaches (see trace.go); the ops are lent to
+// the search and given back as they were. The result is Unknown
+// when stop cut the search short before it could prove anything.
+func checkKey(m Model, ops []porcupine.Operation, stop *atomic.Bool) keyResult {
+	refused := new(atomic.Bool)
+	t := m.newSearch(ops, stop, refused)
+	defer t.restore()
+	res := porcupine.CheckOperationsTimeout(t.model(), t.operations(), 0)
 	if res != porcupine.Ok && refused.Load() {
 		res = porcupine.Unknown
 	}
-	return res, info
+	kr := keyResult{res: res}
+	if res == porcupine.Illegal {
+		kr.prefix, kr.state = t.prefix()
+	}
+	return kr
 }
 
 // stopOn returns a flag that is set when ctx is done, and the function that
@@ -78,7 +87,7 @@ func keyOrder(keys map[string][]porcupine.Operation) []string {
 // it returns). Once a key is found illegal and stopEarly is set, the keys
 // not yet finished are left unchecked (absent from the result); once ctx is
 // done, unfinished keys are Unknown.
-func checkKeys(ctx context.Context, m porcupine.Model, keys map[string][]porcupine.Operation, workers int, stopEarly bool) map[string]porcupine.CheckResult {
+func checkKeys(ctx context.Context, m Model, keys map[string][]porcupine.Operation, workers int, stopEarly bool) map[string]keyResult {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
@@ -86,7 +95,7 @@ func checkKeys(ctx context.Context, m porcupine.Model, keys map[string][]porcupi
 	defer release()
 	var (
 		mu      sync.Mutex
-		out     = make(map[string]porcupine.CheckResult, len(keys))
+		out     = make(map[string]keyResult, len(keys))
 		illegal atomic.Bool
 		jobs    = make(chan string)
 		wg      sync.WaitGroup
@@ -99,19 +108,19 @@ func checkKeys(ctx context.Context, m porcupine.Model, keys map[string][]porcupi
 				if stop.Load() {
 					if !illegal.Load() {
 						mu.Lock()
-						out[k] = porcupine.Unknown
+						out[k] = keyResult{res: porcupine.Unknown}
 						mu.Unlock()
 					}
 					continue
 				}
-				res, _ := checkKey(m, keys[k], stop, false)
-				if res == porcupine.Unknown && illegal.Load() && ctx.Err() == nil {
+				kr := checkKey(m, keys[k], stop)
+				if kr.res == porcupine.Unknown && illegal.Load() && ctx.Err() == nil {
 					continue // cut short by another key's violation: unchecked
 				}
 				mu.Lock()
-				out[k] = res
+				out[k] = kr
 				mu.Unlock()
-				if res == porcupine.Illegal && stopEarly {
+				if kr.res == porcupine.Illegal && stopEarly {
 					illegal.Store(true)
 					stop.Store(true)
 				}
