@@ -89,7 +89,7 @@ cluster_benchmarks() {
 
 	echo
 	echo "== targets on 5 nodes, no faults, rate 0, time limit $tl"
-	for tm in register/paxos kv/serial kv/quorum kv/all kv/one kv/one-no-repair queue/paxos; do
+	for tm in register/paxos kv/serial kv/quorum kv/all kv/one kv/one-no-repair queue/paxos etcd/linearizable etcd/serializable; do
 		t=${tm%/*}; m=${tm#*/}
 		for c in 10 50; do
 			"$FL" test "${cl[@]}" --target "$t" --mode "$m" --nemesis none --rate 0 --concurrency "$c" \
