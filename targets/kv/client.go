@@ -139,7 +139,7 @@ func (c *Client) do(ctx context.Context, op, key, method, u string, in, out any)
 		return fail(0, notSent(err), err.Error(), err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return fail(resp.StatusCode, false, "read reply: "+err.Error(), err)
 	}

@@ -487,7 +487,7 @@ func (s *Server) handlePeerSync(w http.ResponseWriter, r *http.Request) {
 }
 
 func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		return err
 	}

@@ -1,19 +1,16 @@
 package kv
 
 import (
-	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/crc32"
 	"hash/maphash"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 
 	"github.com/faultline/faultline/targets/paxos"
+	"github.com/faultline/faultline/targets/wal"
 )
 
 // LogName is the store's log file inside the data directory.
@@ -22,17 +19,8 @@ const LogName = "kv.log"
 // DefaultCompactBytes is the log size past which the store rewrites it.
 const DefaultCompactBytes = 64 << 20
 
-var crcTable = crc32.MakeTable(crc32.Castagnoli)
-
-// frameHeader is 4 bytes little-endian payload length + 4 bytes CRC-32C of
-// the payload.
-const frameHeader = 8
-
-// maxRecord bounds one record; a longer length is a torn or corrupt frame.
-const maxRecord = 16 << 20
-
-// record is one log entry: a kv version (the merged result), elements
-// added to a set, an acceptor state, or a boot epoch.
+// record is one log entry (JSON in a wal frame): a kv version (the merged
+// result), elements added to a set, an acceptor state, or a boot epoch.
 type record struct {
 	Epoch   uint64       `json:"epoch,omitempty"`
 	KV      string       `json:"kv,omitempty"`
@@ -44,42 +32,34 @@ type record struct {
 }
 
 // Store is one node's durable data: kv versions, grow-only sets and
-// acceptor states, kept in memory and logged to an append-only, CRC-framed
-// file. Every change returns only after its record is fsynced; concurrent
-// changes share one fsync (group commit). A torn last record (kill -9
-// mid-write) is dropped on open; corruption before the end is an error.
+// acceptor states, kept in memory and logged to a wal.Log. Every change
+// returns only after its record is fsynced; concurrent changes share one
+// fsync (group commit). A torn last record (kill -9 mid-write) is dropped
+// on open; corruption before the end is an error.
 //
 // Changes and reads of one key are serialised by a per-key (striped) lock
 // held across the fsync, so nobody reads a value that is not yet durable.
 type Store struct {
-	dir       string
-	path      string
-	compactAt int64
-	log       *slog.Logger
-	seed      maphash.Seed
-	keyLocks  [256]sync.Mutex
+	wal      *wal.Log
+	seed     maphash.Seed
+	keyLocks [256]sync.Mutex
+	epoch    uint64 // set by OpenStore, read-only after
 
-	mu    sync.Mutex
-	cond  *sync.Cond
-	f     *os.File // only the flushing goroutine writes to it
-	size  int64    // only the flushing goroutine changes it
-	epoch uint64
-	kv    map[string]Version
-	sets  map[string]map[int64]struct{}
-	px    map[string]paxos.State
-
-	buf      []byte // records appended but not yet written
-	seq      uint64 // records appended so far
-	synced   uint64 // records durable so far
-	flushing bool
-	err      error // sticky: after a failed write or fsync the store refuses work
-	closed   bool
+	mu sync.Mutex
+	// kv, sets and px are the node's data. A change is applied here (by
+	// applyLocked) before its record is appended, with the key's lock held
+	// until the record is durable.
+	// Invariant: they reflect every record in the log, so a log rewrite's
+	// snapshot of them loses nothing.
+	kv   map[string]Version
+	sets map[string]map[int64]struct{}
+	px   map[string]paxos.State
 }
 
 // StoreOptions tunes a Store; the zero value is the default.
 type StoreOptions struct {
 	// CompactBytes is the log size that triggers a rewrite
-	// (DefaultCompactBytes when 0).
+	// (DefaultCompactBytes when 0; see wal.Options for how it grows).
 	CompactBytes int64
 	// Logger receives replay and compaction notes (discarded when nil).
 	Logger *slog.Logger
@@ -94,102 +74,81 @@ func OpenStore(dir string, opts StoreOptions) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("kv: data dir %q: %w", dir, err)
-	}
-	s := &Store{dir: dir, path: filepath.Join(dir, LogName), compactAt: opts.CompactBytes, log: opts.Logger,
-		seed: maphash.MakeSeed(), kv: map[string]Version{}, sets: map[string]map[int64]struct{}{}, px: map[string]paxos.State{}}
-	s.cond = sync.NewCond(&s.mu)
-	data, err := os.ReadFile(s.path)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("kv: read log: %w", err)
-	}
-	good, n, err := s.replay(data)
+	s := &Store{seed: maphash.MakeSeed(), kv: map[string]Version{}, sets: map[string]map[int64]struct{}{}, px: map[string]paxos.State{}}
+	path := filepath.Join(dir, LogName)
+	l, err := wal.Open(path, wal.Options{Logger: opts.Logger, CompactBytes: opts.CompactBytes, Snapshot: s.snapshot}, s.replay)
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("kv: open log: %w", err)
-	}
-	if good < int64(len(data)) {
-		s.log.Warn("kv: dropping torn log tail", "file", s.path, "offset", good, "bytes", int64(len(data))-good)
-		if err := f.Truncate(good); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("kv: truncate torn log tail: %w", err)
-		}
-	}
-	if _, err := f.Seek(good, 0); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("kv: seek log: %w", err)
-	}
-	s.f, s.size = f, good
+	s.wal = l
 	s.epoch++
-	frame, err := appendRecord(nil, record{Epoch: s.epoch})
+	p, err := json.Marshal(record{Epoch: s.epoch})
 	if err == nil {
-		err = s.writeSync(frame)
-	}
-	if err == nil {
-		err = syncDir(dir)
+		err = l.Append(p)
 	}
 	if err != nil {
-		f.Close()
+		l.Close()
 		return nil, fmt.Errorf("kv: write boot epoch: %w", err)
 	}
-	s.log.Info("kv: store opened", "file", s.path, "records", n, "kv", len(s.kv), "sets", len(s.sets), "paxos", len(s.px), "epoch", s.epoch)
+	opts.Logger.Info("kv: store opened", "file", path, "kv", len(s.kv), "sets", len(s.sets), "paxos", len(s.px), "epoch", s.epoch)
 	return s, nil
 }
 
-func (s *Store) replay(data []byte) (good int64, n int, err error) {
-	off := 0
-	for off < len(data) {
-		if len(data)-off < frameHeader {
-			return int64(off), n, nil // torn header
-		}
-		length := int(binary.LittleEndian.Uint32(data[off:]))
-		sum := binary.LittleEndian.Uint32(data[off+4:])
-		end := off + frameHeader + length
-		if length > maxRecord || end > len(data) {
-			return int64(off), n, nil // torn payload or length
-		}
-		payload := data[off+frameHeader : end]
-		var rec record
-		if crc32.Checksum(payload, crcTable) != sum || json.Unmarshal(payload, &rec) != nil {
-			if end == len(data) {
-				return int64(off), n, nil // torn last record
-			}
-			return 0, n, fmt.Errorf("kv: log %s: corrupt record at offset %d followed by %d more bytes; refusing to guess", s.path, off, len(data)-end)
-		}
-		switch {
-		case rec.Version != nil:
-			if cur, ok := s.kv[rec.KV]; !ok || cur.Compare(*rec.Version) < 0 {
-				s.kv[rec.KV] = *rec.Version
-			}
-		case rec.Set != "":
-			s.addLocked(rec.Set, rec.Add)
-		case rec.State != nil:
-			if err := rec.State.Check(); err != nil {
-				return 0, n, fmt.Errorf("kv: log %s offset %d key %q: %w", s.path, off, rec.PX, err)
-			}
-			s.px[rec.PX] = *rec.State
-		case rec.Epoch != 0:
-			s.epoch = max(s.epoch, rec.Epoch)
-		}
-		n++
-		off = end
+// replay applies one record of the log. Called only by wal.Open.
+func (s *Store) replay(payload []byte) error {
+	var rec record
+	if err := json.Unmarshal(payload, &rec); err != nil {
+		return fmt.Errorf("kv: decode record: %w", err)
 	}
-	return int64(off), n, nil
+	return s.applyLocked(rec)
 }
 
-func appendRecord(buf []byte, rec record) ([]byte, error) {
-	payload, err := json.Marshal(rec)
-	if err != nil {
-		return buf, err
+// applyLocked folds rec into memory: on replay, and for a change just
+// before its record is appended. Replaying a record again after a state
+// that already holds it changes nothing. Called with s.mu held (or by
+// replay, before anyone else has the Store).
+func (s *Store) applyLocked(rec record) error {
+	switch {
+	case rec.Version != nil:
+		if cur, ok := s.kv[rec.KV]; !ok || cur.Compare(*rec.Version) < 0 {
+			s.kv[rec.KV] = *rec.Version
+		}
+	case rec.Set != "":
+		s.addLocked(rec.Set, rec.Add)
+	case rec.State != nil:
+		if err := rec.State.Check(); err != nil {
+			return fmt.Errorf("kv: acceptor state of %q: %w", rec.PX, err)
+		}
+		s.px[rec.PX] = *rec.State
+	case rec.Epoch != 0:
+		s.epoch = max(s.epoch, rec.Epoch)
 	}
-	var h [frameHeader]byte
-	binary.LittleEndian.PutUint32(h[:], uint32(len(payload)))
-	binary.LittleEndian.PutUint32(h[4:], crc32.Checksum(payload, crcTable))
-	return append(append(buf, h[:]...), payload...), nil
+	return nil
+}
+
+// snapshot is the log's rewrite: the epoch, then all data.
+func (s *Store) snapshot() ([][]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	recs := []record{{Epoch: s.epoch}}
+	for k, v := range s.kv {
+		recs = append(recs, record{KV: k, Version: &v})
+	}
+	for k, set := range s.sets {
+		recs = append(recs, record{Set: k, Add: sortedElements(set)})
+	}
+	for k, st := range s.px {
+		recs = append(recs, record{PX: k, State: &st})
+	}
+	out := make([][]byte, len(recs))
+	for i, rec := range recs {
+		p, err := json.Marshal(rec)
+		if err != nil {
+			return nil, fmt.Errorf("kv: encode snapshot: %w", err)
+		}
+		out[i] = p
+	}
+	return out, nil
 }
 
 // Epoch is this boot's number: 1 on the first open, +1 on every open.
@@ -208,8 +167,8 @@ func (s *Store) Get(kind Kind, key string) (Entry, error) {
 	defer l.Unlock()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.err != nil {
-		return Entry{}, s.err
+	if err := s.wal.Err(); err != nil {
+		return Entry{}, err
 	}
 	return s.entryLocked(kind, key), nil
 }
@@ -276,25 +235,22 @@ func (s *Store) Merge(e Entry) (Entry, bool, error) {
 		cur, err := s.Get(e.Kind, e.Key)
 		return cur, false, err
 	}
-	l := s.lockKey(e.Kind, e.Key)
-	defer l.Unlock()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return Entry{}, false, s.err
-	}
-	var rec record
+	return s.change(e.Kind, e.Key, func() (*record, error) { return s.mergeLocked(e) })
+}
+
+// mergeLocked is the record that folds e into the node's entry, or nil
+// when e changes nothing. Called with s.mu held; it changes nothing itself.
+func (s *Store) mergeLocked(e Entry) (*record, error) {
 	switch e.Kind {
 	case KindKV:
 		if e.Version == nil {
-			return Entry{}, false, fmt.Errorf("kv: merge %q: kv entry without a version", e.Key)
+			return nil, fmt.Errorf("kv: merge %q: kv entry without a version", e.Key)
 		}
 		if cur, ok := s.kv[e.Key]; ok && cur.Compare(*e.Version) >= 0 {
-			return s.entryLocked(e.Kind, e.Key), false, nil
+			return nil, nil
 		}
 		v := *e.Version
-		s.kv[e.Key] = v
-		rec = record{KV: e.Key, Version: &v}
+		return &record{KV: e.Key, Version: &v}, nil
 	case KindSet:
 		cur := s.sets[e.Key]
 		var add []int64
@@ -304,31 +260,25 @@ func (s *Store) Merge(e Entry) (Entry, bool, error) {
 			}
 		}
 		if cur != nil && len(add) == 0 {
-			return s.entryLocked(e.Kind, e.Key), false, nil
+			return nil, nil
 		}
-		s.addLocked(e.Key, add)
-		rec = record{Set: e.Key, Add: add}
+		return &record{Set: e.Key, Add: add}, nil
 	case KindPaxos:
 		if e.State == nil {
-			return Entry{}, false, fmt.Errorf("kv: merge %q: paxos entry without a state", e.Key)
+			return nil, fmt.Errorf("kv: merge %q: paxos entry without a state", e.Key)
 		}
 		cur := s.px[e.Key]
 		if !cur.Accepted.Less(e.State.Accepted) {
-			return s.entryLocked(e.Kind, e.Key), false, nil
+			return nil, nil
 		}
 		next, _, changed := cur.OnAccept(e.State.Accepted, e.State.Value)
 		if !changed {
-			return s.entryLocked(e.Kind, e.Key), false, nil
+			return nil, nil
 		}
-		s.px[e.Key] = next
-		rec = record{PX: e.Key, State: &next}
+		return &record{PX: e.Key, State: &next}, nil
 	default:
-		return Entry{}, false, fmt.Errorf("kv: merge %q: unknown kind %q", e.Key, e.Kind)
+		return nil, fmt.Errorf("kv: merge %q: unknown kind %q", e.Key, e.Kind)
 	}
-	if err := s.commitLocked(rec); err != nil {
-		return Entry{}, false, err
-	}
-	return s.entryLocked(e.Kind, e.Key), true, nil
 }
 
 func (s *Store) addLocked(key string, add []int64) {
@@ -346,154 +296,55 @@ func (s *Store) addLocked(key string, add []int64) {
 // step returns the next state and whether it changed; a changed state is
 // durable before StepPaxos returns (and so before the caller replies).
 func (s *Store) StepPaxos(key string, step func(paxos.State) (paxos.State, bool)) error {
-	l := s.lockKey(KindPaxos, key)
+	_, _, err := s.change(KindPaxos, key, func() (*record, error) {
+		next, changed := step(s.px[key])
+		if !changed {
+			return nil, nil
+		}
+		if err := next.Check(); err != nil {
+			return nil, fmt.Errorf("kv: acceptor step on %q: %w", key, err)
+		}
+		next.Value = slices.Clone(next.Value)
+		return &record{PX: key, State: &next}, nil
+	})
+	return err
+}
+
+// change is every write to the store. Under key's lock and s.mu, decide
+// returns the record to log (nil: no change); the record is applied to
+// memory, then appended with s.mu released but key's lock held until it is
+// durable, so no reader of key sees it before then. It returns key's entry
+// after the change and whether there was one.
+func (s *Store) change(kind Kind, key string, decide func() (*record, error)) (Entry, bool, error) {
+	l := s.lockKey(kind, key)
 	defer l.Unlock()
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		return s.err
+	if err := s.wal.Err(); err != nil {
+		s.mu.Unlock()
+		return Entry{}, false, err
 	}
-	next, changed := step(s.px[key])
-	if !changed {
-		return nil
-	}
-	if err := next.Check(); err != nil {
-		return fmt.Errorf("kv: acceptor step on %q: %w", key, err)
-	}
-	next.Value = slices.Clone(next.Value)
-	s.px[key] = next
-	return s.commitLocked(record{PX: key, State: &next})
-}
-
-// commitLocked appends rec and waits until it is durable. Called with s.mu
-// held (released while waiting).
-func (s *Store) commitLocked(rec record) error {
-	if s.closed {
-		return errors.New("kv: store closed")
-	}
-	buf, err := appendRecord(s.buf, rec)
-	if err != nil {
-		return fmt.Errorf("kv: encode record: %w", err)
-	}
-	s.buf = buf
-	s.seq++
-	mine := s.seq
-	for s.synced < mine && s.err == nil {
-		if s.flushing {
-			s.cond.Wait()
-			continue
+	rec, err := decide()
+	var p []byte
+	if err == nil && rec != nil {
+		if p, err = json.Marshal(*rec); err != nil {
+			err = fmt.Errorf("kv: encode record: %w", err)
+		} else {
+			err = s.applyLocked(*rec) // before Append: see the invariant on kv
 		}
-		s.flush()
 	}
-	return s.err
-}
-
-// flush writes and fsyncs everything buffered, then compacts if due.
-// Called with s.mu held; releases it during I/O.
-func (s *Store) flush() {
-	s.flushing = true
-	batch, upto := s.buf, s.seq
-	s.buf = nil
+	e := s.entryLocked(kind, key)
 	s.mu.Unlock()
-	err := s.writeSync(batch)
-	if err == nil && s.size > s.compactAt {
-		err = s.compact()
+	switch {
+	case err != nil:
+		return Entry{}, false, err
+	case rec == nil:
+		return e, false, nil
 	}
-	s.mu.Lock()
-	s.flushing = false
-	if err != nil {
-		s.err = fmt.Errorf("kv: log %s: %w", s.path, err)
-		s.log.Error("kv: store failed; refusing further work", "err", err)
-	} else {
-		s.synced = upto
+	if err := s.wal.Append(p); err != nil {
+		return Entry{}, false, err
 	}
-	s.cond.Broadcast()
+	return e, true, nil
 }
 
-func (s *Store) writeSync(b []byte) error {
-	if _, err := s.f.Write(b); err != nil {
-		return err
-	}
-	s.size += int64(len(b))
-	return s.f.Sync()
-}
-
-// compact rewrites the whole state to a new file, fsyncs it and renames it
-// over the log. Runs in the flushing goroutine. The snapshot may include
-// changes still waiting for this very flush; those are in the batch just
-// written, so the snapshot is never behind the disk.
-func (s *Store) compact() error {
-	s.mu.Lock()
-	buf, err := appendRecord(nil, record{Epoch: s.epoch})
-	for k, v := range s.kv {
-		if err == nil {
-			buf, err = appendRecord(buf, record{KV: k, Version: &v})
-		}
-	}
-	for k, set := range s.sets {
-		if err == nil {
-			buf, err = appendRecord(buf, record{Set: k, Add: sortedElements(set)})
-		}
-	}
-	for k, st := range s.px {
-		if err == nil {
-			buf, err = appendRecord(buf, record{PX: k, State: &st})
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	tmp := s.path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(buf); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := os.Rename(tmp, s.path); err != nil {
-		f.Close()
-		return err
-	}
-	if err := syncDir(s.dir); err != nil {
-		f.Close()
-		return err
-	}
-	old := s.f
-	s.f, s.size = f, int64(len(buf))
-	old.Close()
-	s.log.Info("kv: log compacted", "bytes", len(buf))
-	if s.size > s.compactAt/2 {
-		s.compactAt = 2 * s.size
-	}
-	return nil
-}
-
-// Close waits for an in-flight flush and closes the log.
-func (s *Store) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.flushing {
-		s.cond.Wait()
-	}
-	if s.closed {
-		return nil
-	}
-	s.closed = true
-	return s.f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
-}
+// Close writes what is appended and closes the log.
+func (s *Store) Close() error { return s.wal.Close() }

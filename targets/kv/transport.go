@@ -104,7 +104,7 @@ func (t *HTTPTransport) post(ctx context.Context, to, path string, in, out any) 
 		return fmt.Errorf("kv: peer %s: %w", to, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return fmt.Errorf("kv: peer %s: %w", to, err)
 	}

@@ -79,13 +79,9 @@ func (s *Server) accept(m SlotAccept) (SlotReply, error) {
 // persistState makes slot's state durable, then installs it in memory
 // (unless the slot was applied meanwhile). The caller holds the slot lock.
 func (s *Server) persistState(slot uint64, st paxos.State) error {
-	if err := s.wal.Append(record{Slot: slot, State: &st}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	if slot > s.applied {
-		s.states[slot] = st
-	}
-	s.mu.Unlock()
-	return nil
+	return s.persist([]record{{Slot: slot, State: &st}}, func() {
+		if slot > s.applied {
+			s.states[slot] = st
+		}
+	})
 }

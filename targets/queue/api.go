@@ -44,6 +44,9 @@ const (
 	PathCatchUp = "/peer/catchup"
 )
 
+// maxBody bounds one HTTP body read (a request or a reply).
+const maxBody = 64 << 20
+
 // EnqueueBody is the body of an enqueue request.
 type EnqueueBody struct {
 	Value *int64 `json:"value"`

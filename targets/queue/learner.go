@@ -8,8 +8,8 @@ import (
 )
 
 // The learner side: decided values become durable, then are applied to the
-// queue in slot order; a node that lags fetches what it missed from a peer;
-// the log is rewritten as a snapshot once it grows.
+// queue in slot order; a node that lags fetches what it missed from a peer.
+// (The log is rewritten as a snapshot once it grows: storage.go.)
 
 // resetTo replaces the applied state with snap. Called with s.mu held.
 func (s *Server) resetTo(snap Snapshot) {
@@ -105,20 +105,15 @@ func (s *Server) learn(entries []Entry) error {
 		return nil
 	}
 	// Durable BEFORE it is applied (and before any client is answered).
-	if err := s.wal.Append(recs...); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	for _, r := range recs {
-		if r.Slot > s.applied {
-			s.decided[r.Slot] = r.Decided
-			s.maxKnown = max(s.maxKnown, r.Slot)
+	return s.persist(recs, func() {
+		for _, r := range recs {
+			if r.Slot > s.applied {
+				s.decided[r.Slot] = r.Decided
+				s.maxKnown = max(s.maxKnown, r.Slot)
+			}
 		}
-	}
-	s.applyReady()
-	s.mu.Unlock()
-	s.maybeCompact()
-	return nil
+		s.applyReady()
+	})
 }
 
 // installSnapshot adopts a peer's snapshot if it is ahead of this node.
@@ -129,17 +124,13 @@ func (s *Server) installSnapshot(snap Snapshot) error {
 	if !ahead {
 		return nil
 	}
-	if err := s.wal.Append(record{Snapshot: &snap}); err != nil {
-		return err
-	}
-	s.mu.Lock()
-	if snap.Slot > s.applied {
-		s.log.Info("queue: installed snapshot", "from_slot", s.applied, "to_slot", snap.Slot)
-		s.resetTo(snap)
-		s.applyReady()
-	}
-	s.mu.Unlock()
-	return nil
+	return s.persist([]record{{Snapshot: &snap}}, func() {
+		if snap.Slot > s.applied {
+			s.log.Info("queue: installed snapshot", "from_slot", s.applied, "to_slot", snap.Slot)
+			s.resetTo(snap)
+			s.applyReady()
+		}
+	})
 }
 
 // maxCatchUp bounds the entries of one CatchUp answer.
@@ -237,54 +228,4 @@ func (s *Server) others() []string {
 		}
 	}
 	return out
-}
-
-// maybeCompact rewrites the log as one snapshot (plus the open slots) once
-// it has grown past CompactBytes.
-func (s *Server) maybeCompact() {
-	size := s.wal.Size()
-	s.mu.Lock()
-	if size <= s.compactAt || s.compacting {
-		s.mu.Unlock()
-		return
-	}
-	s.compacting = true
-	s.mu.Unlock()
-	var slot uint64
-	err := s.wal.Rewrite(func() []record {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		snap := s.snapshotLocked()
-		slot = snap.Slot
-		recs := []record{{Epoch: s.epoch}, {Snapshot: snap}}
-		for sl, v := range s.decided {
-			if sl > s.applied {
-				recs = append(recs, record{Slot: sl, Decided: v})
-			}
-		}
-		for sl, st := range s.states {
-			if sl > s.applied {
-				recs = append(recs, record{Slot: sl, State: &st})
-			}
-		}
-		return recs
-	})
-	s.mu.Lock()
-	s.compacting = false
-	if err == nil {
-		s.compactions++
-		if size := s.wal.Size(); size > s.cfg.CompactBytes/2 {
-			// Mostly live data (a long queue): grow the bound so that the
-			// log is not rewritten on every slot.
-			s.compactAt = 2 * size
-		} else {
-			s.compactAt = s.cfg.CompactBytes
-		}
-	}
-	s.mu.Unlock()
-	if err != nil {
-		s.log.Error("queue: log compaction failed", "err", err)
-		return
-	}
-	s.log.Info("queue: log compacted", "snapshot_slot", slot, "bytes", s.wal.Size())
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/targets/paxos"
+	"github.com/faultline/faultline/targets/wal"
 )
 
 // Config configures one queue node.
@@ -60,7 +61,7 @@ type Config struct {
 type Server struct {
 	cfg   Config
 	log   *slog.Logger
-	wal   *wal
+	wal   *wal.Log
 	epoch uint64
 	mux   *http.ServeMux
 
@@ -88,10 +89,15 @@ type Server struct {
 	seq      uint64 // batches proposed this boot
 	pending  []*cmd
 	buffered []int64 // async-ack: acknowledged, not yet proposed
-	// compacting is set while a log rewrite runs.
-	compacting  bool
-	compactAt   int64 // log size that triggers the next rewrite
-	compactions int
+	// unapplied holds, by ticket, the encoded records whose Append has
+	// begun but which are not yet applied to q, last, decided or states
+	// (persist: a record is applied only once it is durable).
+	// Invariant: every record in the log is reflected in those fields or
+	// is in unapplied, so a log rewrite, which writes a snapshot of the
+	// fields and then unapplied, loses none (see wal.Log.Rewrite).
+	unapplied   map[uint64][][]byte
+	ticket      uint64
+	compactions int // log rewrites begun (a failed one stops the node's log)
 
 	kick      chan struct{} // work for the proposer
 	catchKick chan struct{} // the node lags: catch up now
@@ -154,7 +160,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	slices.Sort(cfg.ids)
 
-	s := &Server{cfg: cfg, log: cfg.Logger, compactAt: cfg.CompactBytes, kick: make(chan struct{}, 1), catchKick: make(chan struct{}, 1)}
+	s := &Server{cfg: cfg, log: cfg.Logger, kick: make(chan struct{}, 1), catchKick: make(chan struct{}, 1)}
 	if err := s.recover(); err != nil {
 		return nil, err
 	}
@@ -181,51 +187,6 @@ func New(cfg Config) (*Server, error) {
 		go s.flushLoop()
 	}
 	return s, nil
-}
-
-// recover replays the log: the newest snapshot, then acceptor states and
-// decided values above it; it applies what it can and makes a new boot
-// epoch durable.
-func (s *Server) recover() error {
-	w, recs, err := openWAL(s.cfg.DataDir, s.log)
-	if err != nil {
-		return err
-	}
-	s.wal = w
-	snap := Snapshot{}
-	s.decided, s.states = map[uint64][]byte{}, map[uint64]paxos.State{}
-	for _, r := range recs {
-		switch {
-		case r.Epoch != 0:
-			s.epoch = max(s.epoch, r.Epoch)
-		case r.Snapshot != nil:
-			if r.Snapshot.Slot >= snap.Slot {
-				snap = *r.Snapshot
-			}
-		case r.State != nil:
-			if r.Slot > snap.Slot {
-				s.states[r.Slot] = *r.State
-			}
-		case r.Decided != nil:
-			if r.Slot > snap.Slot {
-				s.decided[r.Slot] = r.Decided
-			}
-		}
-	}
-	s.mu.Lock()
-	s.resetTo(snap)
-	s.applyReady()
-	s.mu.Unlock()
-	s.epoch++
-	if err := s.wal.Append(record{Epoch: s.epoch}); err != nil {
-		s.wal.Close()
-		return fmt.Errorf("queue: write boot epoch: %w", err)
-	}
-	if err := syncDir(s.cfg.DataDir); err != nil {
-		s.wal.Close()
-		return fmt.Errorf("queue: sync data dir: %w", err)
-	}
-	return nil
 }
 
 // Handler serves the client and peer API.
@@ -378,7 +339,7 @@ func (s *Server) handleCatchUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		return err
 	}
@@ -391,7 +352,7 @@ func decodeBody(r *http.Request, v any) error {
 // decodeOptionalBody is decodeBody where an empty body means the zero
 // value (older clients send none).
 func decodeOptionalBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
 		return err
 	}

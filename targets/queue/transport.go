@@ -91,7 +91,7 @@ func (t *HTTPTransport) do(ctx context.Context, to, method, path string, in, out
 		return fmt.Errorf("queue: peer %s: %w", to, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxRecord))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
 		return fmt.Errorf("queue: peer %s: %w", to, err)
 	}

@@ -31,6 +31,9 @@ const (
 	PathAccept   = "/peer/accept"
 )
 
+// maxBody bounds one HTTP body read (a request or a reply).
+const maxBody = 16 << 20
+
 // ValueBody is the body of a read reply and a write request.
 type ValueBody struct {
 	Value *int64 `json:"value"`

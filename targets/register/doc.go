@@ -9,10 +9,10 @@
 //   - Acceptor state is durable before any reply leaves the node: an
 //     append-only, CRC-framed log fsynced per write (with group commit),
 //     replayed on start with a torn last record dropped, compacted by
-//     rewrite+fsync+rename once it grows (storage.go). A node survives
-//     kill -9 and restart; each start bumps a durable boot epoch that goes
-//     into the low bits of the ballot counter (paxos.Ballots), so no ballot
-//     is reused.
+//     rewrite+fsync+rename once it grows (storage.go, over targets/wal). A
+//     node survives kill -9 and restart; each start bumps a durable boot
+//     epoch that goes into the low bits of the ballot counter
+//     (paxos.Ballots), so no ballot is reused.
 //   - Failures say whether the operation definitely did not happen: 409
 //     (cas mismatch) and 503 (the round failed before any accept was sent)
 //     are definite; 500 with "definite": false means accepts were sent and
