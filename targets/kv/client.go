@@ -1,46 +1,37 @@
 package kv
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/httpapi"
 )
 
 // Client talks to one kv node over its HTTP API. It is safe for concurrent
 // use; connections are kept alive.
 type Client struct {
-	base    string
-	timeout time.Duration
-	hc      *http.Client
+	api *httpapi.Client
 }
+
+// definiteStatus are the statuses with which a node refuses before it
+// acts, whatever the reply body says.
+var definiteStatus = []int{http.StatusConflict, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed}
 
 // NewClient returns a client for the node at baseURL (e.g.
 // "http://198.18.0.11:7000"); timeout bounds each request (0: only ctx).
 func NewClient(baseURL string, timeout time.Duration) *Client {
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 15 * time.Second}).DialContext,
-		MaxIdleConns:        256,
-		MaxIdleConnsPerHost: 256,
-		IdleConnTimeout:     60 * time.Second,
-		DisableCompression:  true,
-	}
-	return &Client{base: strings.TrimRight(baseURL, "/"), timeout: timeout, hc: &http.Client{Transport: tr}}
+	return &Client{api: httpapi.NewClient(baseURL, timeout, httpapi.Options{MaxIdleConns: 256, MaxReply: maxBody, DefiniteStatus: definiteStatus})}
 }
 
 // Close closes idle connections.
-func (c *Client) Close() { c.hc.CloseIdleConnections() }
+func (c *Client) Close() { c.api.Close() }
 
 // String names the client's node.
-func (c *Client) String() string { return fmt.Sprintf("kv client %s", c.base) }
+func (c *Client) String() string { return fmt.Sprintf("kv client %s", c.api.Base()) }
 
 // Read returns key's value (nil when it has none), read with the mode's R.
 func (c *Client) Read(ctx context.Context, key string) (*int64, error) {
@@ -90,77 +81,29 @@ func (c *Client) LocalSetRead(ctx context.Context, key string) (LocalSet, error)
 // LocalKeys lists the keys the node stores.
 func (c *Client) LocalKeys(ctx context.Context) (LocalKeys, error) {
 	var out LocalKeys
-	err := c.do(ctx, "local-keys", "", http.MethodGet, c.base+PathLocal+"keys", nil, &out)
+	err := c.do(ctx, "local-keys", "", http.MethodGet, c.api.Base()+PathLocal+"keys", nil, &out)
 	return out, err
 }
 
 // Clock returns the node's clock reading.
 func (c *Client) Clock(ctx context.Context) (clock.Reading, error) {
 	var out clock.Reading
-	err := c.do(ctx, "clock", "", http.MethodGet, c.base+PathClock, nil, &out)
+	err := c.do(ctx, "clock", "", http.MethodGet, c.api.Base()+PathClock, nil, &out)
 	return out, err
 }
 
 // Health returns the node's /health body.
 func (c *Client) Health(ctx context.Context) (Health, error) {
 	var out Health
-	err := c.do(ctx, "health", "", http.MethodGet, c.base+PathHealth, nil, &out)
+	err := c.do(ctx, "health", "", http.MethodGet, c.api.Base()+PathHealth, nil, &out)
 	return out, err
 }
 
-func (c *Client) url(prefix, key string) string { return c.base + prefix + url.PathEscape(key) }
+func (c *Client) url(prefix, key string) string { return c.api.Base() + prefix + url.PathEscape(key) }
 
 func (c *Client) do(ctx context.Context, op, key, method, u string, in, out any) error {
-	if c.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
+	if f := c.api.Do(ctx, method, u, in, out); f != nil {
+		return &Error{Op: op, Key: key, URL: u, Status: f.Status, Definite: f.Definite, Msg: f.Msg, Err: f.Err}
 	}
-	fail := func(status int, definite bool, msg string, err error) error {
-		return &Error{Op: op, Key: key, URL: u, Status: status, Definite: definite, Msg: msg, Err: err}
-	}
-	var body io.Reader
-	if in != nil {
-		data, err := json.Marshal(in)
-		if err != nil {
-			return fail(0, true, "encode request: "+err.Error(), err)
-		}
-		body = bytes.NewReader(data)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, u, body)
-	if err != nil {
-		return fail(0, true, "build request: "+err.Error(), err)
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return fail(0, notSent(err), err.Error(), err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
-	if err != nil {
-		return fail(resp.StatusCode, false, "read reply: "+err.Error(), err)
-	}
-	if resp.StatusCode == http.StatusOK {
-		if out == nil {
-			return nil
-		}
-		if err := json.Unmarshal(data, out); err != nil {
-			return fail(resp.StatusCode, false, "bad reply: "+err.Error(), err)
-		}
-		return nil
-	}
-	var eb ErrorBody
-	if json.Unmarshal(data, &eb) != nil || eb.Error == "" {
-		// No verdict from our server (a proxy, a crash mid-reply): only a
-		// client error is definite.
-		eb = ErrorBody{Error: strings.TrimSpace(string(data)), Definite: resp.StatusCode >= 400 && resp.StatusCode < 500}
-	}
-	switch resp.StatusCode {
-	case http.StatusConflict, http.StatusBadRequest, http.StatusNotFound, http.StatusMethodNotAllowed:
-		eb.Definite = true
-	}
-	return fail(resp.StatusCode, eb.Definite, eb.Error, nil)
+	return nil
 }

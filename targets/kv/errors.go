@@ -3,10 +3,9 @@ package kv
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"net/url"
-	"strings"
+
+	"github.com/faultline/faultline/targets/httpapi"
 )
 
 // ErrDefinite marks an error after which the operation definitely did not
@@ -86,22 +85,8 @@ func (e *Error) Unwrap() []error {
 }
 
 // notSent reports whether a transport error happened before the request
-// could have reached the server: a failed dial or a bad URL.
+// could have reached the server: one marked errNotSent by the peer
+// transport, a failed dial or a bad URL (httpapi.NotSent).
 func notSent(err error) bool {
-	if errors.Is(err, errNotSent) {
-		return true
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Op == "dial" {
-		return true
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) {
-		return true
-	}
-	var ue *url.Error
-	if errors.As(err, &ue) && ue.Err != nil && strings.Contains(ue.Err.Error(), "unsupported protocol scheme") {
-		return true
-	}
-	return false
+	return errors.Is(err, errNotSent) || httpapi.NotSent(err)
 }
