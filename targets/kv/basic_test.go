@@ -120,7 +120,7 @@ func TestBadRequestsAreDefinite(t *testing.T) {
 		t.Fatalf("cas in quorum mode = %v", err)
 	}
 	// Write to a cut-off cluster: the coordinator cannot reach a quorum.
-	c.net.split([]string{"n1"}, []string{"n2", "n3"})
+	c.net.Split([]string{"n1"}, []string{"n2", "n3"})
 	err := cl.Write(ctx, "k", 1)
 	if err == nil {
 		t.Fatal("write with 1 of 3 replicas reachable succeeded in quorum mode")

@@ -2,96 +2,46 @@ package kv_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/internal/clustertest"
 	"github.com/faultline/faultline/targets/kv"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
-// partNet is the test network between in-process nodes: a set of cut
-// directed links. A request on a cut link is lost: the sender waits until
-// its deadline, as with a real partition (iptables DROP).
-type partNet struct {
-	mu  sync.Mutex
-	cut map[[2]string]bool
-}
-
-func (n *partNet) isCut(from, to string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.cut[[2]string{from, to}]
-}
-
-// split cuts every link between the two sides, both ways.
-func (n *partNet) split(a, b []string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.cut = map[[2]string]bool{}
-	for _, x := range a {
-		for _, y := range b {
-			n.cut[[2]string{x, y}] = true
-			n.cut[[2]string{y, x}] = true
-		}
-	}
-}
-
-func (n *partNet) heal() { n.split(nil, nil) }
-
-var errLost = errors.New("message lost in partition")
-
-// cutTransport wraps the HTTP transport with partNet's cuts: a cut request
-// never arrives; a cut reply path means the peer acted but the answer is
-// lost.
+// cutTransport wraps the HTTP transport with the test network's cuts
+// (clustertest.Net): a cut request never arrives; a cut reply path means
+// the peer acted but the answer is lost.
 type cutTransport struct {
 	self  string
-	net   *partNet
+	net   *clustertest.Net
 	inner kv.Transport
 }
 
-func (c *cutTransport) call(ctx context.Context, to string, f func() error) error {
-	if c.net.isCut(c.self, to) {
-		<-ctx.Done()
-		return errLost
-	}
-	err := f()
-	if err == nil && c.net.isCut(to, c.self) {
-		<-ctx.Done()
-		return errLost
-	}
-	return err
+func (c *cutTransport) Prepare(ctx context.Context, to string, m paxos.Prepare) (paxos.Promise, error) {
+	return clustertest.Call(ctx, c.net, c.self, to, func() (paxos.Promise, error) { return c.inner.Prepare(ctx, to, m) })
 }
 
-func (c *cutTransport) Prepare(ctx context.Context, to string, m paxos.Prepare) (p paxos.Promise, err error) {
-	err = c.call(ctx, to, func() error { p, err = c.inner.Prepare(ctx, to, m); return err })
-	return p, err
+func (c *cutTransport) Accept(ctx context.Context, to string, m paxos.Accept) (paxos.Accepted, error) {
+	return clustertest.Call(ctx, c.net, c.self, to, func() (paxos.Accepted, error) { return c.inner.Accept(ctx, to, m) })
 }
 
-func (c *cutTransport) Accept(ctx context.Context, to string, m paxos.Accept) (a paxos.Accepted, err error) {
-	err = c.call(ctx, to, func() error { a, err = c.inner.Accept(ctx, to, m); return err })
-	return a, err
-}
-
-func (c *cutTransport) Get(ctx context.Context, to string, ref kv.EntryRef) (e kv.Entry, err error) {
-	err = c.call(ctx, to, func() error { e, err = c.inner.Get(ctx, to, ref); return err })
-	return e, err
+func (c *cutTransport) Get(ctx context.Context, to string, ref kv.EntryRef) (kv.Entry, error) {
+	return clustertest.Call(ctx, c.net, c.self, to, func() (kv.Entry, error) { return c.inner.Get(ctx, to, ref) })
 }
 
 func (c *cutTransport) Put(ctx context.Context, to string, req kv.PutRequest) error {
-	return c.call(ctx, to, func() error { return c.inner.Put(ctx, to, req) })
+	return clustertest.Do(ctx, c.net, c.self, to, func() error { return c.inner.Put(ctx, to, req) })
 }
 
-func (c *cutTransport) Sync(ctx context.Context, to string, req kv.SyncRequest) (r kv.SyncReply, err error) {
-	err = c.call(ctx, to, func() error { r, err = c.inner.Sync(ctx, to, req); return err })
-	return r, err
+func (c *cutTransport) Sync(ctx context.Context, to string, req kv.SyncRequest) (kv.SyncReply, error) {
+	return clustertest.Call(ctx, c.net, c.self, to, func() (kv.SyncReply, error) { return c.inner.Sync(ctx, to, req) })
 }
 
 // cluster is n kv servers on loopback listeners, each with its own data
@@ -102,33 +52,19 @@ type cluster struct {
 	ids   []string
 	addrs map[string]string
 	dirs  map[string]string
-	net   *partNet
+	net   *clustertest.Net
 	ae    time.Duration
 
-	mu      sync.Mutex
-	servers map[string]*kv.Server
-	https   map[string]*http.Server
+	servers clustertest.Servers[*kv.Server]
 }
 
 func newCluster(t testing.TB, n int, mode kv.Mode) *cluster {
 	t.Helper()
-	c := &cluster{t: t, mode: mode, addrs: map[string]string{}, dirs: map[string]string{}, net: &partNet{},
-		ae: 100 * time.Millisecond, servers: map[string]*kv.Server{}, https: map[string]*http.Server{}}
-	lns := map[string]net.Listener{}
-	base := t.TempDir()
-	for i := 1; i <= n; i++ {
-		id := fmt.Sprintf("n%d", i)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.ids = append(c.ids, id)
-		c.addrs[id] = ln.Addr().String()
-		c.dirs[id] = filepath.Join(base, id)
-		lns[id] = ln
-	}
+	ns := clustertest.Listen(t, n)
+	c := &cluster{t: t, mode: mode, ids: ns.IDs, addrs: ns.Addrs, dirs: ns.Dirs, net: &clustertest.Net{},
+		ae: 100 * time.Millisecond}
 	for _, id := range c.ids {
-		c.start(id, lns[id])
+		c.start(id, ns.Listeners[id])
 	}
 	t.Cleanup(func() {
 		for _, id := range c.ids {
@@ -158,16 +94,7 @@ func (c *cluster) setClock(id string, offset time.Duration) {
 func (c *cluster) start(id string, ln net.Listener) {
 	c.t.Helper()
 	if ln == nil {
-		var err error
-		for range 50 {
-			if ln, err = net.Listen("tcp", c.addrs[id]); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err != nil {
-			c.t.Fatalf("relisten %s: %v", id, err)
-		}
+		ln = clustertest.Relisten(c.t, id, c.addrs[id])
 	}
 	if err := os.MkdirAll(c.dirs[id], 0o755); err != nil {
 		c.t.Fatal(err)
@@ -183,25 +110,12 @@ func (c *cluster) start(id string, ln net.Listener) {
 	if err != nil {
 		c.t.Fatalf("start %s: %v", id, err)
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	c.mu.Lock()
-	c.servers[id], c.https[id] = srv, hs
-	c.mu.Unlock()
+	c.servers.Serve(id, srv, ln)
 }
 
 // stop kills a node's server abruptly.
 func (c *cluster) stop(id string) {
-	c.mu.Lock()
-	srv, hs := c.servers[id], c.https[id]
-	delete(c.servers, id)
-	delete(c.https, id)
-	c.mu.Unlock()
-	if hs == nil {
-		return
-	}
-	hs.Close()
-	if err := srv.Close(); err != nil {
+	if _, err := c.servers.Kill(id); err != nil {
 		c.t.Errorf("close %s: %v", id, err)
 	}
 }

@@ -21,7 +21,7 @@ func divergeUnderPartition(t *testing.T, c *cluster) (winners map[string]int64, 
 	sideA, sideB := []string{"n1", "n2"}, []string{"n3", "n4", "n5"}
 	cls := c.clients(2 * time.Second)
 	ctx := context.Background()
-	c.net.split(sideA, sideB)
+	c.net.Split(sideA, sideB)
 	winners, sets = map[string]int64{}, map[string][]int64{}
 	for i := 0; len(winners) < 4; i++ {
 		key := fmt.Sprintf("key%d", i)
@@ -53,7 +53,7 @@ func divergeUnderPartition(t *testing.T, c *cluster) (winners map[string]int64, 
 		winners[key] = int64(200 + i)
 		sets[key] = []int64{1, 2}
 	}
-	c.net.heal()
+	c.net.Heal()
 	return winners, sets
 }
 
@@ -117,7 +117,7 @@ func TestSerialConvergesAfterHeal(t *testing.T) {
 			others = append(others, id)
 		}
 	}
-	c.net.split([]string{reps[2]}, others)
+	c.net.Split([]string{reps[2]}, others)
 	if err := cls[reps[0]].Write(ctx, key, 7); err != nil {
 		t.Fatal(err)
 	}
@@ -128,7 +128,7 @@ func TestSerialConvergesAfterHeal(t *testing.T) {
 	if err != nil || lv.Value != nil {
 		t.Fatalf("the cut-off replica already holds %+v, %v", lv, err)
 	}
-	c.net.heal()
+	c.net.Heal()
 	var why string
 	for range 200 {
 		var ok bool

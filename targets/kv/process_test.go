@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,87 +15,21 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/internal/clustertest"
 	"github.com/faultline/faultline/targets/kv"
 )
-
-func buildNode(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
-	bin := filepath.Join(t.TempDir(), "faultline-node")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/faultline/faultline/cmd/faultline-node")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-type proc struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-}
-
-func startProc(t *testing.T, bin string, args ...string) *proc {
-	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), stderr: &bytes.Buffer{}}
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill() // only the process this test started, by PID
-			p.cmd.Wait()
-		}
-	})
-	return p
-}
-
-func (p *proc) kill9(t *testing.T) {
-	t.Helper()
-	if err := syscall.Kill(p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.cmd.Wait()
-}
-
-func waitUp(t *testing.T, c *kv.Client, p *proc) {
-	t.Helper()
-	for range 200 {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		_, err := c.Health(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("node never became healthy; stderr:\n%s", p.stderr)
-}
 
 // TestProcessClusterSurvivesKill9: three real faultline-node processes in
 // quorum mode; every node is killed with SIGKILL and restarted, and every
 // acknowledged write and add is still there. The clock file next to the
 // data directory is honoured.
 func TestProcessClusterSurvivesKill9(t *testing.T) {
-	bin := buildNode(t)
+	bin := clustertest.BuildNode(t)
 	ids := []string{"n1", "n2", "n3"}
 	addrs := map[string]string{}
 	var peers []string
 	for _, id := range ids {
-		addrs[id] = freeAddr(t)
+		addrs[id] = clustertest.FreeAddr(t)
 		peers = append(peers, id+"="+addrs[id])
 	}
 	base := t.TempDir()
@@ -110,15 +43,15 @@ func TestProcessClusterSurvivesKill9(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(base, "n2", "clock"), []byte(`{"offset_ns": -5000000000}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	procs := map[string]*proc{}
+	procs := map[string]*clustertest.Proc{}
 	cls := map[string]*kv.Client{}
 	for _, id := range ids {
-		procs[id] = startProc(t, bin, args(id)...)
+		procs[id] = clustertest.StartProc(t, bin, args(id)...)
 		cls[id] = kv.NewClient("http://"+addrs[id], 2*time.Second)
 		defer cls[id].Close()
 	}
 	for _, id := range ids {
-		waitUp(t, cls[id], procs[id])
+		clustertest.WaitHealthy(t, cls[id].Health, procs[id])
 	}
 	ctx := context.Background()
 	if r, err := cls["n2"].Clock(ctx); err != nil || r.OffsetNS != -5e9 || r.Node != "n2" {
@@ -141,18 +74,18 @@ func TestProcessClusterSurvivesKill9(t *testing.T) {
 		t.Fatalf("write via n2: %v", err)
 	}
 	for _, id := range ids {
-		procs[id].kill9(t)
+		procs[id].Kill9(t)
 	}
 	for _, id := range ids {
-		procs[id] = startProc(t, bin, args(id)...)
+		procs[id] = clustertest.StartProc(t, bin, args(id)...)
 	}
 	for _, id := range ids {
-		waitUp(t, cls[id], procs[id])
+		clustertest.WaitHealthy(t, cls[id].Health, procs[id])
 	}
 	for _, id := range ids {
 		v, err := cls[id].Read(ctx, "k")
 		if err != nil || v == nil || *v != 29 {
-			t.Fatalf("read via %s after kill -9 = %v, %v; want 29 (n2's later write loses to its 5 s slow clock)\nstderr:\n%s", id, show(v), err, procs[id].stderr)
+			t.Fatalf("read via %s after kill -9 = %v, %v; want 29 (n2's later write loses to its 5 s slow clock)\nstderr:\n%s", id, show(v), err, procs[id].Stderr)
 		}
 		set, err := cls[id].SetRead(ctx, "s")
 		if err != nil || len(set) != 30 {
@@ -163,25 +96,25 @@ func TestProcessClusterSurvivesKill9(t *testing.T) {
 		t.Fatalf("health after restart: %+v, %v", h, err)
 	}
 	// SIGTERM: graceful exit 0.
-	if err := syscall.Kill(procs["n1"].cmd.Process.Pid, syscall.SIGTERM); err != nil {
+	if err := syscall.Kill(procs["n1"].Cmd.Process.Pid, syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	if err := procs["n1"].cmd.Wait(); err != nil {
-		t.Fatalf("exit after SIGTERM: %v\nstderr:\n%s", err, procs["n1"].stderr)
+	if err := procs["n1"].Cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGTERM: %v\nstderr:\n%s", err, procs["n1"].Stderr)
 	}
 }
 
 // TestProcessRegisterServesClock: the register role reports its clock file
 // too.
 func TestProcessRegisterServesClock(t *testing.T) {
-	bin := buildNode(t)
-	addr := freeAddr(t)
+	bin := clustertest.BuildNode(t)
+	addr := clustertest.FreeAddr(t)
 	dir := t.TempDir()
 	clk := filepath.Join(dir, "myclock")
 	if err := os.WriteFile(clk, []byte(`{"offset_ns": 3000000000, "rate": 1.5}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p := startProc(t, bin, "--role", "register", "--id", "n1", "--listen", addr, "--data", filepath.Join(dir, "data"), "--clock-file", clk)
+	p := clustertest.StartProc(t, bin, "--role", "register", "--id", "n1", "--listen", addr, "--data", filepath.Join(dir, "data"), "--clock-file", clk)
 	var r clock.Reading
 	for range 200 {
 		resp, err := http.Get("http://" + addr + "/clock")
@@ -195,12 +128,12 @@ func TestProcessRegisterServesClock(t *testing.T) {
 		time.Sleep(25 * time.Millisecond)
 	}
 	if r.Node != "n1" || r.OffsetNS != 3e9 || r.Rate != 1.5 {
-		t.Fatalf("register GET /clock = %+v, want offset 3s rate 1.5\nstderr:\n%s", r, p.stderr)
+		t.Fatalf("register GET /clock = %+v, want offset 3s rate 1.5\nstderr:\n%s", r, p.Stderr)
 	}
 }
 
 func TestProcessKVBadModes(t *testing.T) {
-	bin := buildNode(t)
+	bin := clustertest.BuildNode(t)
 	for _, args := range [][]string{
 		{"--role", "kv", "--id", "n1", "--mode", "paxos"},
 		{"--role", "register", "--id", "n1", "--mode", "quorum"},

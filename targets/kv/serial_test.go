@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/targets/internal/porctest"
 	"github.com/faultline/faultline/targets/kv"
 )
 
 // runRegisterLoad drives clients doing read/write/cas on keys through
 // random nodes until stop closes, recording a porcupine history.
-func runRegisterLoad(c *cluster, clients int, keys []string, withCAS bool, stop <-chan struct{}) *recorder {
-	rec := newRecorder()
+func runRegisterLoad(c *cluster, clients int, keys []string, withCAS bool, stop <-chan struct{}) *porctest.Recorder {
+	rec := porctest.NewRecorder()
 	cls := c.clients(400 * time.Millisecond)
 	var wg sync.WaitGroup
 	for w := range clients {
@@ -31,37 +32,37 @@ func runRegisterLoad(c *cluster, clients int, keys []string, withCAS bool, stop 
 				default:
 				}
 				cl := cls[c.ids[rng.IntN(len(c.ids))]]
-				in := regInput{key: keys[rng.IntN(len(keys))], val: int64(rng.IntN(5))}
+				in := porctest.Input{Key: keys[rng.IntN(len(keys))], Val: int64(rng.IntN(5))}
 				r := rng.IntN(10)
 				switch {
 				case r < 4:
-					in.op = "read"
+					in.Op = "read"
 				case r < 7 || !withCAS:
-					in.op = "write"
+					in.Op = "write"
 				default:
-					in.op = "cas"
+					in.Op = "cas"
 					if rng.IntN(5) > 0 {
-						in.old = ptr(int64(rng.IntN(5)))
+						in.Old = ptr(int64(rng.IntN(5)))
 					}
 				}
-				call := rec.now()
-				var out regOutput
+				call := rec.Now()
+				var out porctest.Output
 				var err error
-				switch in.op {
+				switch in.Op {
 				case "read":
-					out.val, err = cl.Read(context.Background(), in.key)
+					out.Val, err = cl.Read(context.Background(), in.Key)
 				case "write":
-					err = cl.Write(context.Background(), in.key, in.val)
+					err = cl.Write(context.Background(), in.Key, in.Val)
 				case "cas":
-					err = cl.CAS(context.Background(), in.key, in.old, in.val)
+					err = cl.CAS(context.Background(), in.Key, in.Old, in.Val)
 				}
 				switch {
 				case err == nil:
-					rec.add(proc, in, call, out, "ok")
+					rec.Add(proc, in, call, out, "ok")
 				case errors.Is(err, kv.ErrDefinite):
-					rec.add(proc, in, call, out, "fail")
+					rec.Add(proc, in, call, out, "fail")
 				default:
-					rec.add(proc, in, call, out, "info")
+					rec.Add(proc, in, call, out, "info")
 					proc += clients // a fresh process after an info
 				}
 			}
@@ -96,28 +97,29 @@ func TestSerialLinearizableUnderPartitions(t *testing.T) {
 				}
 			}
 			if rng.IntN(4) == 0 {
-				c.net.heal()
+				c.net.Heal()
 			} else {
-				c.net.split(a, b)
+				c.net.Split(a, b)
 			}
 			time.Sleep(250 * time.Millisecond)
 		}
-		c.net.heal()
+		c.net.Heal()
 		close(stop)
 	}()
 	rec := runRegisterLoad(c, 8, []string{"a", "b", "c"}, true, stop)
-	t.Logf("%d ok, %d info, %d fail", rec.ok, rec.info, rec.fail)
-	res, info := porcupine.CheckOperationsVerbose(casRegister, rec.ops, 30*time.Second)
+	ok, infos, fails := rec.Counts()
+	t.Logf("%d ok, %d info, %d fail", ok, infos, fails)
+	res, info := porcupine.CheckOperationsVerbose(porctest.CASRegister, rec.Ops(), 30*time.Second)
 	if res != porcupine.Ok {
 		if res == porcupine.Illegal {
 			f := t.TempDir() + "/serial.html"
-			porcupine.VisualizePath(casRegister, info, f)
+			porcupine.VisualizePath(porctest.CASRegister, info, f)
 			t.Logf("visualization: %s", f)
 		}
-		t.Fatalf("serial mode history of %d ops is %v, want linearizable", len(rec.ops), res)
+		t.Fatalf("serial mode history of %d ops is %v, want linearizable", len(rec.Ops()), res)
 	}
-	if rec.ok < 100 {
-		t.Fatalf("only %d ok operations: too little progress to mean anything", rec.ok)
+	if ok < 100 {
+		t.Fatalf("only %d ok operations: too little progress to mean anything", ok)
 	}
 }
 
@@ -136,8 +138,9 @@ func TestQuorumNotLinearizableUnderSkew(t *testing.T) {
 	stop := make(chan struct{})
 	go func() { time.Sleep(1500 * time.Millisecond); close(stop) }()
 	rec := runRegisterLoad(c, 6, []string{"a", "b"}, false, stop)
-	t.Logf("%d ok, %d info, %d fail", rec.ok, rec.info, rec.fail)
-	if res := porcupine.CheckOperationsTimeout(casRegister, rec.ops, 30*time.Second); res != porcupine.Illegal {
-		t.Fatalf("quorum mode with skewed clocks gave a %v history of %d ops; the lost writes must be caught", res, len(rec.ops))
+	ok, info, fail := rec.Counts()
+	t.Logf("%d ok, %d info, %d fail", ok, info, fail)
+	if res := porcupine.CheckOperationsTimeout(porctest.CASRegister, rec.Ops(), 30*time.Second); res != porcupine.Illegal {
+		t.Fatalf("quorum mode with skewed clocks gave a %v history of %d ops; the lost writes must be caught", res, len(rec.Ops()))
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/targets/internal/porctest"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
@@ -58,7 +59,7 @@ type simNode struct {
 
 type simOp struct {
 	id, client, node int
-	in               regInput
+	in               porctest.Input
 	call             int64
 	round            *paxos.Round
 	attempts         int
@@ -103,30 +104,31 @@ func newSim(cfg simConfig, seed uint64) *sim {
 
 func encode(v int64) []byte { return strconv.AppendInt(nil, v, 10) }
 
-func decode(b []byte) (bool, int64) {
+// decode is the register value in b; nil means no value.
+func decode(b []byte) *int64 {
 	if b == nil {
-		return false, 0
+		return nil
 	}
 	v, err := strconv.ParseInt(string(b), 10, 64)
 	if err != nil {
 		panic("bad value " + string(b))
 	}
-	return true, v
+	return &v
 }
 
-func change(in regInput) paxos.ChangeFunc {
+func change(in porctest.Input) paxos.ChangeFunc {
 	return func(cur []byte) ([]byte, error) {
-		switch in.op {
+		switch in.Op {
 		case "read":
 			return cur, nil
 		case "write":
-			return encode(in.val), nil
+			return encode(in.Val), nil
 		}
-		has, v := decode(cur)
-		if has != in.hasOld || (has && v != in.old) {
+		v := decode(cur)
+		if (v == nil) != (in.Old == nil) || (v != nil && *v != *in.Old) {
 			return nil, errMismatch
 		}
-		return encode(in.val), nil
+		return encode(in.Val), nil
 	}
 }
 
@@ -193,7 +195,7 @@ func (s *sim) crash(i int) {
 	for _, id := range s.activeIDs() {
 		op := s.active[id]
 		if op.node == i {
-			s.finish(op, regOutput{unknown: true}, true)
+			s.finish(op, porctest.Output{Unknown: true}, true)
 		}
 	}
 }
@@ -252,16 +254,17 @@ func (s *sim) invoke() {
 	}
 	c := idle[s.rng.IntN(len(idle))]
 	s.left[c]--
-	in := regInput{key: "k" + strconv.Itoa(s.rng.IntN(s.cfg.keys)), val: int64(s.rng.IntN(5))}
+	in := porctest.Input{Key: "k" + strconv.Itoa(s.rng.IntN(s.cfg.keys)), Val: int64(s.rng.IntN(5))}
 	switch r := s.rng.IntN(10); {
 	case r < 4:
-		in.op = "read"
+		in.Op = "read"
 	case r < 7:
-		in.op = "write"
+		in.Op = "write"
 	default:
-		in.op = "cas"
+		in.Op = "cas"
 		if s.rng.IntN(5) > 0 {
-			in.hasOld, in.old = true, int64(s.rng.IntN(5))
+			old := int64(s.rng.IntN(5))
+			in.Old = &old
 		}
 	}
 	op := &simOp{id: s.nextOp, client: c, node: s.rng.IntN(len(s.nodes)), in: in, call: s.now}
@@ -272,9 +275,8 @@ func (s *sim) invoke() {
 	}
 	s.busy[c] = true
 	s.active[op.id] = op
-	if s.cfg.mode == paxos.ModeNaive && in.op == "read" {
-		has, v := decode(nd.acc.State(in.key).Value)
-		s.finish(op, regOutput{has: has, val: v}, false)
+	if s.cfg.mode == paxos.ModeNaive && in.Op == "read" {
+		s.finish(op, porctest.Output{Val: decode(nd.acc.State(in.Key).Value)}, false)
 		return
 	}
 	s.startRound(op, paxos.Ballot{})
@@ -284,9 +286,9 @@ func (s *sim) startRound(op *simOp, above paxos.Ballot) {
 	nd := s.nodes[op.node]
 	b := nd.ballots.Next(above)
 	if s.cfg.mode == paxos.ModeNaive {
-		op.round = paxos.NewNaiveRound(op.in.key, b, len(s.nodes), change(op.in), nd.acc.State(op.in.key).Value)
+		op.round = paxos.NewNaiveRound(op.in.Key, b, len(s.nodes), change(op.in), nd.acc.State(op.in.Key).Value)
 	} else {
-		op.round = paxos.NewRound(op.in.key, b, len(s.nodes), change(op.in))
+		op.round = paxos.NewRound(op.in.Key, b, len(s.nodes), change(op.in))
 	}
 	op.attempts++
 	op.roundDeadline = s.now + roundTimeout
@@ -311,13 +313,13 @@ func (s *sim) expire() {
 }
 
 func (s *sim) retryOrGiveUp(op *simOp) {
-	if op.round.AcceptSent() && op.in.op != "read" {
-		s.finish(op, regOutput{unknown: true}, true)
+	if op.round.AcceptSent() && op.in.Op != "read" {
+		s.finish(op, porctest.Output{Unknown: true}, true)
 		return
 	}
 	if op.attempts >= maxAttempts {
-		if op.in.op == "read" && op.round.AcceptSent() {
-			s.finish(op, regOutput{unknown: true}, true) // harmless either way
+		if op.in.Op == "read" && op.round.AcceptSent() {
+			s.finish(op, porctest.Output{Unknown: true}, true) // harmless either way
 			return
 		}
 		s.fail(op)
@@ -377,9 +379,9 @@ func (s *sim) afterPhase(op *simOp) {
 			s.send(simMsg{kind: mAccept, from: op.node, to: to, op: op.id, key: a.Key, ballot: a.Ballot, value: a.Value})
 		}
 	case paxos.Decided:
-		out := regOutput{}
-		if op.in.op == "read" {
-			out.has, out.val = decode(r.Current())
+		out := porctest.Output{}
+		if op.in.Op == "read" {
+			out.Val = decode(r.Current())
 		}
 		s.finish(op, out, false)
 	case paxos.Aborted:
@@ -397,11 +399,11 @@ func (s *sim) fail(op *simOp) {
 	s.busy[op.client] = false
 }
 
-func (s *sim) finish(op *simOp, out regOutput, unknown bool) {
+func (s *sim) finish(op *simOp, out porctest.Output, unknown bool) {
 	ret := s.now
 	if unknown {
 		ret = math.MaxInt64 // may take effect at any time from now on
-		out.unknown = true
+		out.Unknown = true
 	}
 	s.hist = append(s.hist, porcupine.Operation{ClientId: op.client, Input: op.in, Call: op.call, Output: out, Return: ret})
 	s.completed++
@@ -412,12 +414,12 @@ func (s *sim) finish(op *simOp, out regOutput, unknown bool) {
 func simulate(t *testing.T, cfg simConfig, seed uint64) (porcupine.CheckResult, []porcupine.Operation) {
 	t.Helper()
 	h := newSim(cfg, seed).run(t)
-	return porcupine.CheckOperationsTimeout(casRegister, h, 0), h
+	return porcupine.CheckOperationsTimeout(porctest.CASRegister, h, 0), h
 }
 
 func countOK(h []porcupine.Operation) (ok, unknown int) {
 	for _, op := range h {
-		if op.Output.(regOutput).unknown {
+		if op.Output.(porctest.Output).Unknown {
 			unknown++
 		} else {
 			ok++

@@ -2,94 +2,44 @@ package queue_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
-	"net/http"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/targets/internal/clustertest"
 	"github.com/faultline/faultline/targets/queue"
 )
 
-// partNet is the test's network between in-process nodes: a set of cut
-// directed links. A message on a cut link is lost: the sender waits until
-// its deadline, as it would for a real partition.
-type partNet struct {
-	mu  sync.Mutex
-	cut map[[2]string]bool
-}
-
-func (n *partNet) isCut(from, to string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.cut[[2]string{from, to}]
-}
-
-// split cuts every link between the two sides (both directions).
-func (n *partNet) split(a, b []string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.cut = map[[2]string]bool{}
-	for _, x := range a {
-		for _, y := range b {
-			n.cut[[2]string{x, y}] = true
-			n.cut[[2]string{y, x}] = true
-		}
-	}
-}
-
-func (n *partNet) heal() { n.split(nil, nil) }
-
-// cutTransport wraps a real transport with partNet's cuts: a cut request
-// never arrives; on a cut reply path the peer acted but the answer is lost.
+// cutTransport wraps a real transport with the test network's cuts
+// (clustertest.Net): a cut request never arrives; on a cut reply path the
+// peer acted but the answer is lost.
 type cutTransport struct {
 	self  string
-	net   *partNet
+	net   *clustertest.Net
 	inner queue.Transport
 }
 
-var errLost = errors.New("message lost in partition")
-
-func lose(ctx context.Context) error {
-	<-ctx.Done()
-	return errLost
-}
-
 func (c *cutTransport) Prepare(ctx context.Context, to string, m queue.SlotPrepare) (queue.SlotReply, error) {
-	if c.net.isCut(c.self, to) {
-		return queue.SlotReply{}, lose(ctx)
-	}
-	r, err := c.inner.Prepare(ctx, to, m)
-	if err == nil && c.net.isCut(to, c.self) {
-		return queue.SlotReply{}, lose(ctx)
-	}
-	return r, err
+	return clustertest.Call(ctx, c.net, c.self, to, func() (queue.SlotReply, error) { return c.inner.Prepare(ctx, to, m) })
 }
 
 func (c *cutTransport) Accept(ctx context.Context, to string, m queue.SlotAccept) (queue.SlotReply, error) {
-	if c.net.isCut(c.self, to) {
-		return queue.SlotReply{}, lose(ctx)
-	}
-	r, err := c.inner.Accept(ctx, to, m)
-	if err == nil && c.net.isCut(to, c.self) {
-		return queue.SlotReply{}, lose(ctx)
-	}
-	return r, err
+	return clustertest.Call(ctx, c.net, c.self, to, func() (queue.SlotReply, error) { return c.inner.Accept(ctx, to, m) })
 }
 
+// Learn is fire-and-forget: only a cut on the way there loses it.
 func (c *cutTransport) Learn(ctx context.Context, to string, m queue.Learn) error {
-	if c.net.isCut(c.self, to) {
-		return lose(ctx)
+	if c.net.Cut(c.self, to) {
+		return c.net.Lose(ctx)
 	}
 	return c.inner.Learn(ctx, to, m)
 }
 
+// CatchUp is not sent at all if either way is cut.
 func (c *cutTransport) CatchUp(ctx context.Context, to string, from uint64) (queue.CatchUp, error) {
-	if c.net.isCut(c.self, to) || c.net.isCut(to, c.self) {
-		return queue.CatchUp{}, lose(ctx)
+	if c.net.Cut(c.self, to) || c.net.Cut(to, c.self) {
+		return queue.CatchUp{}, c.net.Lose(ctx)
 	}
 	return c.inner.CatchUp(ctx, to, from)
 }
@@ -102,34 +52,21 @@ type cluster struct {
 	ids   []string
 	addrs map[string]string
 	dirs  map[string]string
-	net   *partNet
+	net   *clustertest.Net
 
-	mu      sync.Mutex
-	servers map[string]*queue.Server
-	https   map[string]*http.Server
-	clis    map[string][]*queue.Client // every client made by clients, by node
+	servers clustertest.Servers[*queue.Server]
+
+	mu   sync.Mutex
+	clis map[string][]*queue.Client // every client made by clients, by node
 }
 
 func newCluster(t testing.TB, n int, tmpl queue.Config) *cluster {
 	t.Helper()
-	c := &cluster{t: t, cfg: tmpl, addrs: map[string]string{}, dirs: map[string]string{},
-		net: &partNet{}, servers: map[string]*queue.Server{}, https: map[string]*http.Server{},
+	ns := clustertest.Listen(t, n)
+	c := &cluster{t: t, cfg: tmpl, ids: ns.IDs, addrs: ns.Addrs, dirs: ns.Dirs, net: &clustertest.Net{},
 		clis: map[string][]*queue.Client{}}
-	lns := map[string]net.Listener{}
-	base := t.TempDir()
-	for i := 1; i <= n; i++ {
-		id := fmt.Sprintf("n%d", i)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.ids = append(c.ids, id)
-		c.addrs[id] = ln.Addr().String()
-		c.dirs[id] = filepath.Join(base, id)
-		lns[id] = ln
-	}
 	for _, id := range c.ids {
-		c.start(id, lns[id])
+		c.start(id, ns.Listeners[id])
 	}
 	t.Cleanup(func() {
 		for _, id := range c.ids {
@@ -142,16 +79,7 @@ func newCluster(t testing.TB, n int, tmpl queue.Config) *cluster {
 func (c *cluster) start(id string, ln net.Listener) {
 	c.t.Helper()
 	if ln == nil {
-		var err error
-		for range 50 { // the port may linger for a moment after close
-			if ln, err = net.Listen("tcp", c.addrs[id]); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err != nil {
-			c.t.Fatalf("relisten %s: %v", id, err)
-		}
+		ln = clustertest.Relisten(c.t, id, c.addrs[id])
 	}
 	cfg := c.cfg
 	cfg.ID, cfg.Peers, cfg.DataDir = id, c.addrs, c.dirs[id]
@@ -167,26 +95,17 @@ func (c *cluster) start(id string, ln net.Listener) {
 	if err != nil {
 		c.t.Fatalf("start %s: %v", id, err)
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	c.mu.Lock()
-	c.servers[id], c.https[id] = srv, hs
-	c.mu.Unlock()
+	c.servers.Serve(id, srv, ln)
 }
 
 // stop kills a node abruptly: connections closed, loops stopped, nothing
 // flushed (its in-memory state, async-ack buffer included, is gone).
 func (c *cluster) stop(id string) {
-	c.mu.Lock()
-	srv, hs := c.servers[id], c.https[id]
-	delete(c.servers, id)
-	delete(c.https, id)
-	c.mu.Unlock()
-	if hs == nil {
+	running, err := c.servers.Kill(id)
+	if !running {
 		return
 	}
-	hs.Close()
-	if err := srv.Close(); err != nil {
+	if err != nil {
 		c.t.Errorf("close %s: %v", id, err)
 	}
 	// The clients' idle keep-alive connections to the dead node are closed
@@ -202,11 +121,7 @@ func (c *cluster) stop(id string) {
 	}
 }
 
-func (c *cluster) server(id string) *queue.Server {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.servers[id]
-}
+func (c *cluster) server(id string) *queue.Server { return c.servers.Get(id) }
 
 func (c *cluster) clients(timeout time.Duration) map[string]*queue.Client {
 	m := map[string]*queue.Client{}

@@ -154,18 +154,18 @@ func TestOutcomesAccountForEveryDequeue(t *testing.T) {
 					b = append(b, c.ids[p])
 				}
 			}
-			c.net.split(a, b)
+			c.net.Split(a, b)
 		case 1:
 			id := c.ids[rng.IntN(5)]
 			c.stop(id)
 			time.Sleep(150 * time.Millisecond)
 			c.start(id, nil)
 		default:
-			c.net.heal()
+			c.net.Heal()
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	c.net.heal()
+	c.net.Heal()
 	close(stop)
 	wg.Wait()
 	// Resolve first, drain after: a fence holds whenever it is written.

@@ -4,72 +4,20 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/targets/internal/clustertest"
 	"github.com/faultline/faultline/targets/queue"
 )
-
-// buildNode compiles cmd/faultline-node into a temp dir.
-func buildNode(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("builds a binary")
-	}
-	bin := filepath.Join(t.TempDir(), "faultline-node")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/faultline/faultline/cmd/faultline-node")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
-type proc struct {
-	cmd    *exec.Cmd
-	stderr *bytes.Buffer
-}
-
-func startProc(t *testing.T, bin string, args ...string) *proc {
-	t.Helper()
-	p := &proc{cmd: exec.Command(bin, args...), stderr: &bytes.Buffer{}}
-	p.cmd.Stderr = p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Kill() // only the process this test started, by PID
-			p.cmd.Wait()
-		}
-	})
-	return p
-}
-
-func waitHealthy(t *testing.T, c *queue.Client, p *proc) {
-	t.Helper()
-	for range 200 {
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		_, err := c.Health(ctx)
-		cancel()
-		if err == nil {
-			return
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("node never became healthy; stderr:\n%s", p.stderr)
-}
 
 // TestNodeProcessSurvivesKill9 runs a 3-node cluster of real daemons,
 // kills the node that took the enqueues with SIGKILL, restarts it and
 // drains the queue from it: nothing acknowledged is lost.
 func TestNodeProcessSurvivesKill9(t *testing.T) {
-	bin := buildNode(t)
+	bin := clustertest.BuildNode(t)
 	ids := []string{"n1", "n2", "n3"}
 	addrs := map[string]string{}
 	peers := ""
@@ -89,32 +37,29 @@ func TestNodeProcessSurvivesKill9(t *testing.T) {
 	args := func(id string) []string {
 		return []string{"--role", "queue", "--id", id, "--listen", addrs[id], "--peers", peers, "--data", dirs[id], "--op-timeout", "3s"}
 	}
-	procs := map[string]*proc{}
+	procs := map[string]*clustertest.Proc{}
 	cls := map[string]*queue.Client{}
 	for _, id := range ids {
 		dirs[id] = t.TempDir()
-		procs[id] = startProc(t, bin, args(id)...)
+		procs[id] = clustertest.StartProc(t, bin, args(id)...)
 		cls[id] = queue.NewClient("http://"+addrs[id], 5*time.Second)
 		defer cls[id].Close()
 	}
 	for _, id := range ids {
-		waitHealthy(t, cls[id], procs[id])
+		clustertest.WaitHealthy(t, cls[id].Health, procs[id])
 	}
 	ctx := context.Background()
 	var want []int64
 	for i := range int64(30) {
 		if err := cls["n1"].Enqueue(ctx, i); err != nil {
-			t.Fatalf("enqueue %d: %v\n%s", i, err, procs["n1"].stderr)
+			t.Fatalf("enqueue %d: %v\n%s", i, err, procs["n1"].Stderr)
 		}
 		want = append(want, i)
 	}
-	if err := syscall.Kill(procs["n1"].cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	procs["n1"].cmd.Wait()
+	procs["n1"].Kill9(t)
 	cls["n1"].Close()
-	procs["n1"] = startProc(t, bin, args("n1")...)
-	waitHealthy(t, cls["n1"], procs["n1"])
+	procs["n1"] = clustertest.StartProc(t, bin, args("n1")...)
+	clustertest.WaitHealthy(t, cls["n1"].Health, procs["n1"])
 	h, err := cls["n1"].Health(ctx)
 	if err != nil || h.Epoch != 2 || h.Role != "queue" || h.Mode != queue.ModePaxos {
 		t.Fatalf("health after restart: %+v, %v", h, err)
@@ -123,7 +68,7 @@ func TestNodeProcessSurvivesKill9(t *testing.T) {
 	for {
 		v, empty, err := cls["n1"].Dequeue(ctx)
 		if err != nil {
-			t.Fatalf("dequeue after kill -9: %v\n%s", err, procs["n1"].stderr)
+			t.Fatalf("dequeue after kill -9: %v\n%s", err, procs["n1"].Stderr)
 		}
 		if empty {
 			break

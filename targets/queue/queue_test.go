@@ -159,18 +159,18 @@ func TestNoLossNoDuplicationUnderPartitionsAndRestarts(t *testing.T) {
 					b = append(b, c.ids[p])
 				}
 			}
-			c.net.split(a, b)
+			c.net.Split(a, b)
 		case 1: // kill and restart a node
 			id := c.ids[rng.IntN(5)]
 			c.stop(id)
 			time.Sleep(150 * time.Millisecond)
 			c.start(id, nil)
 		default:
-			c.net.heal()
+			c.net.Heal()
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	c.net.heal()
+	c.net.Heal()
 	close(stop)
 	wg.Wait()
 	drained := c.drain(cls)
@@ -204,7 +204,7 @@ func TestLaggingNodeCatchesUp(t *testing.T) {
 		c := newCluster(t, 5, queue.Config{Window: window})
 		cls := c.clients(2 * time.Second)
 		ctx := context.Background()
-		c.net.split([]string{"n5"}, []string{"n1", "n2", "n3", "n4"})
+		c.net.Split([]string{"n5"}, []string{"n1", "n2", "n3", "n4"})
 		for i := range int64(60) {
 			if err := cls[c.ids[i%4]].Enqueue(ctx, i); err != nil {
 				t.Fatalf("window %d: enqueue %d: %v", window, i, err)
@@ -214,7 +214,7 @@ func TestLaggingNodeCatchesUp(t *testing.T) {
 		if got := c.server("n5").Stats().AppliedSlot; got != 0 {
 			t.Fatalf("window %d: isolated n5 applied slot %d", window, got)
 		}
-		c.net.heal()
+		c.net.Heal()
 		waitFor(t, "n5 catching up", func() bool { return c.server("n5").Stats().AppliedSlot >= lead })
 		if st := c.server("n5").Stats(); st.QueueLen != 60 {
 			t.Fatalf("window %d: n5 caught up to slot %d with %d elements, want 60", window, st.AppliedSlot, st.QueueLen)
@@ -336,7 +336,7 @@ func TestAsyncAckDeliversWithoutCrash(t *testing.T) {
 func TestTimeoutOnMinorityIsDefiniteBeforeProposing(t *testing.T) {
 	c := newCluster(t, 5, queue.Config{OpTimeout: 300 * time.Millisecond})
 	cls := c.clients(2 * time.Second)
-	c.net.split([]string{"n1", "n2"}, []string{"n3", "n4", "n5"})
+	c.net.Split([]string{"n1", "n2"}, []string{"n3", "n4", "n5"})
 	err := cls["n1"].Enqueue(context.Background(), 7)
 	if err == nil {
 		t.Fatal("enqueue on a minority succeeded")
@@ -347,7 +347,7 @@ func TestTimeoutOnMinorityIsDefiniteBeforeProposing(t *testing.T) {
 	}
 	// Whatever the classification, the cluster must stay consistent: a
 	// definite failure must never show up later.
-	c.net.heal()
+	c.net.Heal()
 	got := c.drain(cls)
 	if queue.Definite(err) && slices.Contains(got, 7) {
 		t.Fatalf("definitely failed enqueue 7 was applied: %v", got)

@@ -2,57 +2,27 @@ package register_test
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net"
-	"net/http"
-	"path/filepath"
 	"sort"
-	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/targets/internal/clustertest"
 	"github.com/faultline/faultline/targets/paxos"
 	"github.com/faultline/faultline/targets/register"
 )
 
-// partNet is the test's network between in-process nodes: a set of cut
-// directed links. A message on a cut link is lost: the sender waits until
-// its deadline, as it would for a real partition.
+// partNet is the test's network between in-process nodes (see
+// clustertest.Net), plus a register-only fault.
 type partNet struct {
-	mu  sync.Mutex
-	cut map[[2]string]bool
+	clustertest.Net
 	// loseAcceptReplies makes every remote accept arrive and take effect
 	// while its reply is lost: a way to make rounds indeterminate.
-	loseAcceptReplies bool
+	loseAcceptReplies atomic.Bool
 }
 
-func (n *partNet) setLoseAcceptReplies(v bool) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.loseAcceptReplies = v
-}
-
-func (n *partNet) isCut(from, to string) bool {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.cut[[2]string{from, to}]
-}
-
-// split cuts every link between the two sides (both directions).
-func (n *partNet) split(a, b []string) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.cut = map[[2]string]bool{}
-	for _, x := range a {
-		for _, y := range b {
-			n.cut[[2]string{x, y}] = true
-			n.cut[[2]string{y, x}] = true
-		}
-	}
-}
-
-func (n *partNet) heal() { n.split(nil, nil) }
+func (n *partNet) setLoseAcceptReplies(v bool) { n.loseAcceptReplies.Store(v) }
 
 // cutTransport wraps a real transport with partNet's cuts: a cut request
 // never arrives; a cut reply path means the acceptor acted but the answer
@@ -63,34 +33,14 @@ type cutTransport struct {
 	inner register.Transport
 }
 
-var errLost = errors.New("message lost in partition")
-
-func (c *cutTransport) lose(ctx context.Context) error {
-	<-ctx.Done()
-	return errLost
-}
-
 func (c *cutTransport) Prepare(ctx context.Context, to string, m paxos.Prepare) (paxos.Promise, error) {
-	if c.net.isCut(c.self, to) {
-		return paxos.Promise{}, c.lose(ctx)
-	}
-	p, err := c.inner.Prepare(ctx, to, m)
-	if err == nil && c.net.isCut(to, c.self) {
-		return paxos.Promise{}, c.lose(ctx)
-	}
-	return p, err
+	return clustertest.Call(ctx, &c.net.Net, c.self, to, func() (paxos.Promise, error) { return c.inner.Prepare(ctx, to, m) })
 }
 
 func (c *cutTransport) Accept(ctx context.Context, to string, m paxos.Accept) (paxos.Accepted, error) {
-	if c.net.isCut(c.self, to) {
-		return paxos.Accepted{}, c.lose(ctx)
-	}
-	a, err := c.inner.Accept(ctx, to, m)
-	c.net.mu.Lock()
-	lose := c.net.loseAcceptReplies
-	c.net.mu.Unlock()
-	if err == nil && (lose || c.net.isCut(to, c.self)) {
-		return paxos.Accepted{}, c.lose(ctx)
+	a, err := clustertest.Call(ctx, &c.net.Net, c.self, to, func() (paxos.Accepted, error) { return c.inner.Accept(ctx, to, m) })
+	if err == nil && c.net.loseAcceptReplies.Load() {
+		return paxos.Accepted{}, c.net.Lose(ctx)
 	}
 	return a, err
 }
@@ -105,30 +55,15 @@ type cluster struct {
 	dirs  map[string]string
 	net   *partNet
 
-	mu      sync.Mutex
-	servers map[string]*register.Server
-	https   map[string]*http.Server
+	servers clustertest.Servers[*register.Server]
 }
 
 func newCluster(t testing.TB, n int, mode paxos.Mode) *cluster {
 	t.Helper()
-	c := &cluster{t: t, mode: mode, addrs: map[string]string{}, dirs: map[string]string{},
-		net: &partNet{}, servers: map[string]*register.Server{}, https: map[string]*http.Server{}}
-	lns := map[string]net.Listener{}
-	base := t.TempDir()
-	for i := 1; i <= n; i++ {
-		id := fmt.Sprintf("n%d", i)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.ids = append(c.ids, id)
-		c.addrs[id] = ln.Addr().String()
-		c.dirs[id] = filepath.Join(base, id)
-		lns[id] = ln
-	}
+	ns := clustertest.Listen(t, n)
+	c := &cluster{t: t, mode: mode, ids: ns.IDs, addrs: ns.Addrs, dirs: ns.Dirs, net: &partNet{}}
 	for _, id := range c.ids {
-		c.start(id, lns[id])
+		c.start(id, ns.Listeners[id])
 	}
 	t.Cleanup(func() {
 		for _, id := range c.ids {
@@ -138,19 +73,11 @@ func newCluster(t testing.TB, n int, mode paxos.Mode) *cluster {
 	return c
 }
 
+// start runs node id on ln, or on its address again if ln is nil.
 func (c *cluster) start(id string, ln net.Listener) {
 	c.t.Helper()
 	if ln == nil {
-		var err error
-		for range 50 { // the port may linger for a moment after close
-			if ln, err = net.Listen("tcp", c.addrs[id]); err == nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if err != nil {
-			c.t.Fatalf("relisten %s: %v", id, err)
-		}
+		ln = clustertest.Relisten(c.t, id, c.addrs[id])
 	}
 	srv, err := register.New(register.Config{
 		ID: id, Peers: c.addrs, Mode: c.mode, DataDir: c.dirs[id],
@@ -161,25 +88,12 @@ func (c *cluster) start(id string, ln net.Listener) {
 	if err != nil {
 		c.t.Fatalf("start %s: %v", id, err)
 	}
-	hs := &http.Server{Handler: srv.Handler()}
-	go hs.Serve(ln)
-	c.mu.Lock()
-	c.servers[id], c.https[id] = srv, hs
-	c.mu.Unlock()
+	c.servers.Serve(id, srv, ln)
 }
 
 // stop kills a node's server abruptly (connections closed, no drain).
 func (c *cluster) stop(id string) {
-	c.mu.Lock()
-	srv, hs := c.servers[id], c.https[id]
-	delete(c.servers, id)
-	delete(c.https, id)
-	c.mu.Unlock()
-	if hs == nil {
-		return
-	}
-	hs.Close()
-	if err := srv.Close(); err != nil {
+	if _, err := c.servers.Kill(id); err != nil {
 		c.t.Errorf("close %s: %v", id, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/anishathalye/porcupine"
+	"github.com/faultline/faultline/targets/internal/porctest"
 	"github.com/faultline/faultline/targets/paxos"
 	"github.com/faultline/faultline/targets/register"
 )
@@ -24,9 +25,9 @@ type workload struct {
 
 // run drives concurrent clients against random nodes and records the
 // client-visible history.
-func (w workload) run(t *testing.T, c *cluster) *recorder {
+func (w workload) run(t *testing.T, c *cluster) *porctest.Recorder {
 	t.Helper()
-	rec := newRecorder()
+	rec := porctest.NewRecorder()
 	cls := c.clients(2 * time.Second)
 	done := make(chan struct{})
 	var nem sync.WaitGroup
@@ -38,12 +39,12 @@ func (w workload) run(t *testing.T, c *cluster) *recorder {
 			for {
 				select {
 				case <-done:
-					c.net.heal()
+					c.net.Heal()
 					return
 				case <-time.After(time.Duration(100+rng.IntN(300)) * time.Millisecond):
 				}
 				if rng.IntN(3) == 0 {
-					c.net.heal()
+					c.net.Heal()
 					continue
 				}
 				perm := rng.Perm(len(c.ids))
@@ -56,7 +57,7 @@ func (w workload) run(t *testing.T, c *cluster) *recorder {
 						majority = append(majority, c.ids[p])
 					}
 				}
-				c.net.split(minority, majority)
+				c.net.Split(minority, majority)
 			}
 		}()
 	}
@@ -69,38 +70,38 @@ func (w workload) run(t *testing.T, c *cluster) *recorder {
 			for range w.opsPer {
 				node := c.ids[rng.IntN(len(c.ids))]
 				client := cls[node]
-				in := regInput{key: "k" + strconv.Itoa(rng.IntN(w.keys)), val: int64(rng.IntN(5))}
+				in := porctest.Input{Key: "k" + strconv.Itoa(rng.IntN(w.keys)), Val: int64(rng.IntN(5))}
 				switch r := rng.IntN(10); {
 				case r < 4:
-					in.op = "read"
+					in.Op = "read"
 				case r < 7:
-					in.op = "write"
+					in.Op = "write"
 				default:
-					in.op = "cas"
+					in.Op = "cas"
 					if rng.IntN(5) > 0 {
 						old := int64(rng.IntN(5))
-						in.old = &old
+						in.Old = &old
 					}
 				}
-				call := rec.now()
-				var out regOutput
+				call := rec.Now()
+				var out porctest.Output
 				var err error
 				ctx := context.Background()
-				switch in.op {
+				switch in.Op {
 				case "read":
-					out.val, err = client.Read(ctx, in.key)
+					out.Val, err = client.Read(ctx, in.Key)
 				case "write":
-					err = client.Write(ctx, in.key, in.val)
+					err = client.Write(ctx, in.Key, in.Val)
 				case "cas":
-					err = client.CAS(ctx, in.key, in.old, in.val)
+					err = client.CAS(ctx, in.Key, in.Old, in.Val)
 				}
 				switch {
 				case err == nil:
-					rec.add(cl, in, call, out, "ok")
+					rec.Add(cl, in, call, out, "ok")
 				case errors.Is(err, register.ErrDefinite):
-					rec.add(cl, in, call, out, "fail")
+					rec.Add(cl, in, call, out, "fail")
 				default:
-					rec.add(cl, in, call, out, "info")
+					rec.Add(cl, in, call, out, "info")
 				}
 			}
 		}()
@@ -111,10 +112,11 @@ func (w workload) run(t *testing.T, c *cluster) *recorder {
 	return rec
 }
 
-func check(t *testing.T, rec *recorder) porcupine.CheckResult {
+func check(t *testing.T, rec *porctest.Recorder) porcupine.CheckResult {
 	t.Helper()
-	res := porcupine.CheckOperationsTimeout(casRegister, rec.ops, 60*time.Second)
-	t.Logf("%d ok, %d fail, %d info: %v", rec.ok, rec.fail, rec.info, res)
+	res := porcupine.CheckOperationsTimeout(porctest.CASRegister, rec.Ops(), 60*time.Second)
+	ok, info, fail := rec.Counts()
+	t.Logf("%d ok, %d fail, %d info: %v", ok, fail, info, res)
 	return res
 }
 
@@ -124,8 +126,8 @@ func TestClusterLinearizable(t *testing.T) {
 	if res := check(t, rec); res != porcupine.Ok {
 		t.Fatalf("history without faults is %v, want linearizable", res)
 	}
-	if rec.ok < 300 || rec.info > rec.ok/5 {
-		t.Fatalf("without faults only %d of 600 ops ok (%d info)", rec.ok, rec.info)
+	if ok, info, _ := rec.Counts(); ok < 300 || info > ok/5 {
+		t.Fatalf("without faults only %d of 600 ops ok (%d info)", ok, info)
 	}
 }
 
@@ -140,8 +142,8 @@ func TestClusterLinearizableUnderPartitions(t *testing.T) {
 		if res := check(t, rec); res != porcupine.Ok {
 			t.Fatalf("seed %d: history is %v, want linearizable", seed, res)
 		}
-		if rec.ok < 100 {
-			t.Fatalf("seed %d: only %d ops ok: too little to mean anything", seed, rec.ok)
+		if ok, _, _ := rec.Counts(); ok < 100 {
+			t.Fatalf("seed %d: only %d ops ok: too little to mean anything", seed, ok)
 		}
 	}
 }
@@ -208,13 +210,13 @@ func TestErrorTaxonomy(t *testing.T) {
 	}
 
 	// An isolated node cannot gather promises: 503, definite.
-	c.net.split([]string{"n1"}, []string{"n2", "n3"})
+	c.net.Split([]string{"n1"}, []string{"n2", "n3"})
 	err = cls["n1"].Write(ctx, "x", 9)
 	var re *register.Error
 	if !errors.Is(err, register.ErrDefinite) || !errors.As(err, &re) || re.Status != 503 {
 		t.Fatalf("write on an isolated node: %v; want a definite 503", err)
 	}
-	c.net.heal()
+	c.net.Heal()
 
 	// Accepts that arrive but whose replies are lost: indeterminate, and in
 	// fact the write took effect.
