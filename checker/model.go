@@ -28,17 +28,9 @@ type Model struct {
 	// whose result is unknown). The completion is nil for an open invoke.
 	encode func(inv history.Op, comp *history.Op) (in, out any, keep bool, err error)
 	// search makes the verdict pass's traced search of one key from the
-	// model's typed spec (see spec.go, trace.go); nil means one made from
-	// Porcupine, with boxed states.
+	// model's typed spec (see spec.go, trace.go). Every model has one: like
+	// encode, it is set by the model's constructor.
 	search func(ops []porcupine.Operation, stop, refused *atomic.Bool) keySearch
-}
-
-// newSearch is the verdict pass's search of one key's ops.
-func (m Model) newSearch(ops []porcupine.Operation, stop, refused *atomic.Bool) keySearch {
-	if m.search != nil {
-		return m.search(ops, stop, refused)
-	}
-	return untyped(m.Porcupine).search(ops, stop, refused)
 }
 
 // ModelNames lists the models ModelByName knows.

@@ -47,7 +47,7 @@ type keyResult struct {
 // when stop cut the search short before it could prove anything.
 func checkKey(m Model, ops []porcupine.Operation, stop *atomic.Bool) keyResult {
 	refused := new(atomic.Bool)
-	t := m.newSearch(ops, stop, refused)
+	t := m.search(ops, stop, refused)
 	defer t.restore()
 	res := porcupine.CheckOperationsTimeout(t.model(), t.operations(), 0)
 	if res != porcupine.Ok && refused.Load() {

@@ -38,27 +38,3 @@ func (sp spec[S]) fill(base porcupine.Model) porcupine.Model {
 func (sp spec[S]) search(ops []porcupine.Operation, stop, refused *atomic.Bool) keySearch {
 	return newTracer(sp, ops, stop, refused)
 }
-
-// untyped is the spec of a porcupine model given only as one, for a Model
-// built without a spec: its states stay boxed.
-func untyped(m porcupine.Model) spec[any] {
-	m = completeModel(m)
-	sp := spec[any]{init: m.Init, step: m.Step, equal: m.Equal, hash: func(any) uint64 { return 0 }}
-	if m.Hash != nil {
-		sp.hash = m.Hash
-	}
-	return sp
-}
-
-// completeModel fills the defaults porcupine would (Step from StepContext,
-// Equal as ==) so that a model given without them can be wrapped.
-func completeModel(m porcupine.Model) porcupine.Model {
-	if m.Step == nil && m.StepContext != nil {
-		sc := m.StepContext
-		m.Step = func(s, in, out any) (bool, any) { return sc(contextBackground, s, in, out) }
-	}
-	if m.Equal == nil {
-		m.Equal = func(a, b any) bool { return a == b }
-	}
-	return m
-}

@@ -18,8 +18,6 @@ import (
 // search. TestTraceAgreesWithVerboseSearch holds the prefix to porcupine's
 // verbose search.
 
-var contextBackground = context.Background()
-
 // keySearch is the verdict pass's porcupine search of one key.
 type keySearch interface {
 	// model is the wrapped model to hand porcupine, with no Partition.
