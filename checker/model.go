@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/anishathalye/porcupine"
 
@@ -31,6 +32,12 @@ type Model struct {
 	// model's typed spec (see spec.go, trace.go). Every model has one: like
 	// encode, it is set by the model's constructor.
 	search func(ops []porcupine.Operation, stop, refused *atomic.Bool) keySearch
+	// timelineOps and timelineTime, when set, cap WriteTimeline's MaxOps
+	// and Timeout for this model: a model whose search is exponential in
+	// the concurrency of one object (the queue) would otherwise spend the
+	// whole budget on a search it cannot finish.
+	timelineOps  int
+	timelineTime time.Duration
 }
 
 // ModelNames lists the models ModelByName knows.

@@ -142,7 +142,9 @@ func FIFOQueue() Model {
 			},
 			DescribeOperationMetadata: describeMeta,
 		}),
-		encode: encodeFIFO,
+		encode:       encodeFIFO,
+		timelineOps:  DefaultFIFOMaxOps,
+		timelineTime: DefaultFIFOTimeout,
 	}
 }
 

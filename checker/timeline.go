@@ -47,7 +47,8 @@ type TimelineInfo struct {
 // h to w: failing keys first, then a sample of passing ones, with the
 // nemesis's faults drawn as annotated intervals (start-X ... stop-X, kill ...
 // start, pause ... resume). It runs its own verbose search, separate from the
-// verdict pass, bounded by opts.Timeout.
+// verdict pass, bounded by opts.Timeout and opts.MaxOps (and by the
+// model's own caps, for the queue FIFOLinearizable's).
 func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer, opts TimelineOptions) (TimelineInfo, error) {
 	prep, err := m.prepare(h)
 	if err != nil {
@@ -56,6 +57,9 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	budget := opts.MaxOps
 	if budget == 0 {
 		budget = DefaultTimelineOps
+	}
+	if m.timelineOps > 0 && (budget < 0 || budget > m.timelineOps) {
+		budget = m.timelineOps
 	}
 	var (
 		keys, skipped []string
@@ -73,6 +77,9 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
+	}
+	if m.timelineTime > 0 {
+		timeout = min(timeout, m.timelineTime)
 	}
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()

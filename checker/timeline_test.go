@@ -3,6 +3,7 @@ package checker
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,5 +151,23 @@ func TestTimelineMaxOpsSkipsKeysThatDoNotFit(t *testing.T) {
 	}
 	if len(ti.Keys) != 1 || ti.Keys[0] != keys[0] || len(ti.Skipped) != len(keys)-1 {
 		t.Fatalf("MaxOps %d: drew %q, skipped %q; want only %q drawn", first, ti.Keys, ti.Skipped, keys[0])
+	}
+}
+
+// The queue model caps its timeline at FIFOLinearizable's bounds: a queue
+// history longer than DefaultFIFOMaxOps is listed as skipped, not handed to
+// an exponential verbose search.
+func TestQueueTimelineCapped(t *testing.T) {
+	var ops []history.Op
+	for i := range DefaultFIFOMaxOps + 1 {
+		v := string(history.Raw(i))
+		ops = append(ops, qop(1, history.Invoke, "enqueue", v), qop(1, history.OK, "enqueue", v))
+	}
+	ti, err := WriteTimeline(context.Background(), queueHistory(ops...), FIFOQueue(), io.Discard, TimelineOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ti.Keys) != 0 || len(ti.Skipped) != 1 {
+		t.Fatalf("a %d-op queue history: drawn %q, skipped %q; want it skipped", DefaultFIFOMaxOps+1, ti.Keys, ti.Skipped)
 	}
 }

@@ -46,18 +46,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 	}
 	if m, err := checker.ModelByName(o.Model); err == nil {
 		tl := filepath.Join(dir, "timeline.html")
-		opts := checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}
-		if m.Name == "queue" {
-			// One object: porcupine's search is exponential in its
-			// concurrency, so the timeline gets FIFOLinearizable's bounds
-			// (a longer queue history is listed as skipped, not searched
-			// for a minute in vain).
-			opts.MaxOps = checker.DefaultFIFOMaxOps
-			if opts.Timeout <= 0 || opts.Timeout > checker.DefaultFIFOTimeout {
-				opts.Timeout = checker.DefaultFIFOTimeout
-			}
-		}
-		if _, err := checker.WriteTimelineFile(ctx, h, m, tl, opts); err != nil {
+		if _, err := checker.WriteTimelineFile(ctx, h, m, tl, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}); err != nil {
 			errs = append(errs, err)
 		}
 		for i, k := range failing {
@@ -66,7 +55,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 			}
 			name := TimelineFile(k)
 			_, err := checker.WriteTimelineFile(ctx, h, m, filepath.Join(dir, name),
-				checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: opts.Timeout, MaxOps: opts.MaxOps})
+				checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget})
 			if err != nil {
 				errs = append(errs, err)
 				continue
