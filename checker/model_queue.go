@@ -267,12 +267,14 @@ func (f FIFOLinearizable) Check(ctx context.Context, h history.History) Result {
 // invocations (the whole history when it has no more), within timeout. It
 // also returns how many ok client ops the prefix has.
 func checkFIFOPrefix(ctx context.Context, m Model, h history.History, maxOps, total int, timeout time.Duration) (Result, int) {
-	prep, err := m.prepare(h)
-	if err != nil {
-		return Result{Verdict: Unknown, Summary: err.Error()}, 0
-	}
-	prefix := false
-	if total > maxOps {
+	var (
+		prep   *prepared
+		err    error
+		prefix = total > maxOps
+	)
+	if !prefix {
+		prep, err = m.prepare(h)
+	} else {
 		// Check a prefix of the history with at most maxOps client
 		// invocations. A prefix is a history too: an op whose completion
 		// falls after the cut is in flight there, so an anomaly in the
@@ -302,10 +304,10 @@ func checkFIFOPrefix(ctx context.Context, m Model, h history.History, maxOps, to
 			}
 			delete(inFlight, op.Process)
 		}
-		if prep, err = prepareFIFOPrefix(m, h, cut); err != nil {
-			return Result{Verdict: Unknown, Summary: err.Error()}, 0
-		}
-		prefix = true
+		prep, err = prepareFIFOPrefix(m, h, cut)
+	}
+	if err != nil {
+		return Result{Verdict: Unknown, Summary: err.Error()}, 0
 	}
 	searched := len(prep.keys[""])
 	dropped := dropUnseenEnqueues(prep)
