@@ -1,0 +1,42 @@
+package targets
+
+import (
+	"context"
+	"time"
+)
+
+// Killer is implemented by deployments whose processes the kill nemesis
+// can crash and restart (Supports.Kill).
+type Killer interface {
+	Kill(ctx context.Context, node string) error  // kill -9, at once
+	Start(ctx context.Context, node string) error // start if not running
+}
+
+// Pauser is implemented by deployments whose processes the pause nemesis
+// can freeze (Supports.Pause).
+type Pauser interface {
+	Pause(ctx context.Context, node string) error  // SIGSTOP
+	Resume(ctx context.Context, node string) error // SIGCONT; a no-op when running
+}
+
+// Clocker is implemented by deployments whose processes read the node
+// clock's skew file (Supports.ClockFile): ReadClock is the node's time as
+// the target sees it, so the skew can be verified and plotted.
+type Clocker interface {
+	ReadClock(ctx context.Context, node string) (time.Time, error)
+}
+
+// Classifier is implemented by deployments whose client errors can say an
+// op definitely did not happen. Definite(err) true makes the op fail;
+// false makes it info (it may have happened). A deployment without it has
+// only api.ErrMismatch and api.ErrDefinite counted as definite.
+type Classifier interface {
+	Definite(err error) bool
+}
+
+// Stats is implemented by deployments that report per-node figures
+// (memory, log length) while the workload runs; the runner samples them
+// into results.json.
+type Stats interface {
+	NodeStats(ctx context.Context) (map[string]map[string]float64, error)
+}
