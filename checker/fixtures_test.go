@@ -11,8 +11,8 @@ import (
 )
 
 // fixtures are the external histories with published verdicts (see
-// /work/shared/testdata/porcupine/README.md), relative to this package.
-const fixtures = "../../shared/testdata/porcupine"
+// testdata/external/README.md at the repository's root), relative to this package.
+const fixtures = "../testdata/external"
 
 func readExpected(t testing.TB, dir string) map[string]bool {
 	t.Helper()

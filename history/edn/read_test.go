@@ -10,7 +10,7 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-const fixtures = "../../../shared/testdata/porcupine/kv"
+const fixtures = "../../testdata/external/kv"
 
 func TestReadKVFixtures(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(fixtures, "*.txt"))

@@ -10,7 +10,7 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-const fixtures = "../../../shared/testdata/porcupine/jepsen-etcd"
+const fixtures = "../../testdata/external/jepsen-etcd"
 
 func TestReadAllEtcdLogs(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(fixtures, "etcd_*.log"))

@@ -44,9 +44,9 @@ file, in argument order, and a summary. Formats: jsonl (faultline's history, the
 (keyed read/write/cas), kv (get/put/append), queue (FIFO
 enqueue/dequeue).`,
 		Example: `  faultline analyze store/latest
-  faultline analyze --model cas-register --format jepsen ../shared/testdata/porcupine/jepsen-etcd/*.log
+  faultline analyze --model cas-register --format jepsen testdata/external/jepsen-etcd/*.log
   faultline analyze --model kv --format edn c10-ok.txt
-  faultline analyze --model cas-register --format jepsen ../shared/testdata/porcupine/jepsen-etcd/`,
+  faultline analyze --model cas-register --format jepsen testdata/external/jepsen-etcd/`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if !slices.Contains(checker.Formats, o.format) {
 				return badInput("--format %q is not one of %s", o.format, strings.Join(checker.Formats, ", "))

@@ -33,7 +33,7 @@ func TestExpandArgsDirectories(t *testing.T) {
 }
 
 func TestAnalyzeDirectoryOfHistories(t *testing.T) {
-	dir := filepath.Join(sharedTestdata, "jepsen-etcd")
+	dir := filepath.Join(externalTestdata, "jepsen-etcd")
 	code, out, errOut := runMain(t, "analyze", "--model", "cas-register", "--format", "jepsen", dir)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some histories are invalid); stderr %s", code, errOut)

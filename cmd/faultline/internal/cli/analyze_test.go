@@ -61,7 +61,7 @@ func TestAnalyzeExternal(t *testing.T) {
 		{"kv", "*.txt", "kv", "edn", 6, 3, 3},
 	} {
 		t.Run(c.dir, func(t *testing.T) {
-			dir := filepath.Join(sharedTestdata, c.dir)
+			dir := filepath.Join(externalTestdata, c.dir)
 			files, err := filepath.Glob(filepath.Join(dir, c.glob))
 			if err != nil || len(files) != c.files {
 				t.Fatalf("%s: %d files (%v), want %d", dir, len(files), err, c.files)

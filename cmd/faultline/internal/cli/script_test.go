@@ -23,8 +23,8 @@ import (
 
 var rewrite = flag.Bool("rewrite", false, "rewrite the [exit N] lines and the exact (1| 2| 1- 2-) lines of testdata/script/*.txt from the actual output")
 
-// sharedTestdata is /work/shared/testdata/porcupine, seen from this package.
-const sharedTestdata = "../../../../../shared/testdata/porcupine"
+// externalTestdata is the repository's testdata/external, seen from this package.
+const externalTestdata = "../../../../testdata/external"
 
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/script/*.txt")
@@ -34,7 +34,7 @@ func TestScripts(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no scripts in testdata/script")
 	}
-	shared, err := filepath.Abs(sharedTestdata)
+	external, err := filepath.Abs(externalTestdata)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +44,7 @@ func TestScripts(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run(strings.TrimSuffix(filepath.Base(f), ".txt"), func(t *testing.T) {
-			runScript(t, f, shared)
+			runScript(t, f, external)
 		})
 	}
 }
@@ -174,7 +174,7 @@ func writeFiles(t *testing.T, dir string, sections []string, vars *strings.Repla
 	flush()
 }
 
-func runScript(t *testing.T, path, shared string) {
+func runScript(t *testing.T, path, external string) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -188,8 +188,8 @@ func runScript(t *testing.T, path, shared string) {
 	t.Setenv("FAULTLINE_HOME", filepath.Join(work, ".faultline-home"))
 	t.Chdir(work)
 	port := freePort(t)
-	vars := strings.NewReplacer("$WORK", work, "$SHARED", shared, "$PORT", port)
-	normal := strings.NewReplacer(work, "$WORK", shared, "$SHARED", "127.0.0.1:"+port, "127.0.0.1:$PORT")
+	vars := strings.NewReplacer("$WORK", work, "$EXTERNAL", external, "$PORT", port)
+	normal := strings.NewReplacer(work, "$WORK", external, "$EXTERNAL", "127.0.0.1:"+port, "127.0.0.1:$PORT")
 	writeFiles(t, work, s.files, vars)
 
 	for _, b := range s.blocks {
@@ -366,7 +366,7 @@ func streamName(s int) string {
 }
 
 // splitWords splits a command line like a shell would, simply: words are
-// separated by spaces, '...' and "..." group, $WORK $SHARED $PORT are
+// separated by spaces, '...' and "..." group, $WORK $EXTERNAL $PORT are
 // expanded, and an unquoted word with * or ? is globbed.
 func splitWords(t *testing.T, where, line string, vars *strings.Replacer) []string {
 	var words []string
