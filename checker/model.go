@@ -19,6 +19,8 @@ import (
 type Model struct {
 	// Name is the registry name ("cas-register", "kv").
 	Name string
+	// Doc is one line for `faultline list`.
+	Doc string
 	// Fs lists the client functions the model understands.
 	Fs []string
 	// Porcupine is the model proper. Its Partition splits by key; Init and
@@ -40,19 +42,26 @@ type Model struct {
 	timelineTime time.Duration
 }
 
+// models is the table of checker models: a new model is its file plus one
+// line here.
+var models = []func() Model{CASRegister, KV, FIFOQueue}
+
 // ModelNames lists the models ModelByName knows.
-var ModelNames = []string{"cas-register", "kv", "queue"}
+var ModelNames = func() []string {
+	var out []string
+	for _, m := range models {
+		out = append(out, m().Name)
+	}
+	return out
+}()
 
 // ModelByName returns the model called name, or an error wrapping
 // ErrBadInput.
 func ModelByName(name string) (Model, error) {
-	switch name {
-	case "cas-register":
-		return CASRegister(), nil
-	case "kv":
-		return KV(), nil
-	case "queue":
-		return FIFOQueue(), nil
+	for _, m := range models {
+		if mm := m(); mm.Name == name {
+			return mm, nil
+		}
 	}
 	return Model{}, fmt.Errorf("%w: --model %q is not one of %s", ErrBadInput, name, strings.Join(ModelNames, ", "))
 }

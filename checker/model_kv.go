@@ -52,6 +52,7 @@ func KV() Model {
 	}
 	return Model{
 		Name:   "kv",
+		Doc:    "get/put/append on string values, linearizability per key",
 		Fs:     []string{"get", "put", "append"},
 		search: sp.search,
 		Porcupine: sp.fill(porcupine.Model{

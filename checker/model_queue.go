@@ -103,6 +103,7 @@ func FIFOQueue() Model {
 	}
 	return Model{
 		Name:   "queue",
+		Doc:    "FIFO enqueue/dequeue, linearizability of the whole queue (bounded)",
 		Fs:     []string{"enqueue", "dequeue"},
 		search: sp.search,
 		Porcupine: sp.fill(porcupine.Model{

@@ -55,6 +55,7 @@ func CASRegister() Model {
 	}
 	return Model{
 		Name: "cas-register",
+		Doc:  "keyed read/write/cas registers, linearizability per key",
 		Fs:   []string{"read", "write", "cas"},
 		Porcupine: sp.fill(porcupine.Model{
 			Partition:                 partitionByKey(func(in any) string { return in.(regInput).Key }),

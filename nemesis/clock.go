@@ -15,6 +15,7 @@ import (
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/targets"
 )
 
 // ClockFile is where the node daemon reads its clock offset: one line of
@@ -28,9 +29,7 @@ const ClockFile = "/opt/faultline/clock"
 // sees it (GET /clock, time_ns). A target without it cannot take
 // offset-clock skew, and NewClock refuses it. deploy.NodeDaemon is meant
 // to implement it.
-type Clocker interface {
-	ReadClock(ctx context.Context, node string) (time.Time, error)
-}
+type Clocker = targets.Clocker
 
 // ClockSpec is the content of the clock file.
 type ClockSpec struct {

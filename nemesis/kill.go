@@ -21,7 +21,8 @@ var ErrNoTarget = errors.New("nemesis: no target daemon to act on")
 // Kill crashes the target's daemon with kill -9 on some nodes (F kill) and
 // starts it again (F start).
 type Kill struct {
-	env Env
+	env  Env
+	proc Process
 
 	mu  sync.Mutex // guards rng
 	rng *rand.Rand
@@ -32,13 +33,17 @@ func NewKill(env Env, rng *rand.Rand) (*Kill, error) {
 	if env.Target == nil {
 		return nil, fmt.Errorf("nemesis: kill: %w (the target has no process to kill)", ErrNoTarget)
 	}
+	proc, ok := env.Target.(Process)
+	if !ok {
+		return nil, fmt.Errorf("nemesis: kill: %w: target %T cannot kill and restart its process (it implements no Kill/Start)", ErrUnsupported, env.Target)
+	}
 	if rng == nil {
 		return nil, errors.New("nemesis: kill: nil rng")
 	}
 	if len(env.Nodes) == 0 {
 		return nil, errors.New("nemesis: kill: no nodes")
 	}
-	return &Kill{env: env, rng: rng}, nil
+	return &Kill{env: env, proc: proc, rng: rng}, nil
 }
 
 // Name is "kill".
@@ -63,10 +68,10 @@ func (k *Kill) Invoke(ctx context.Context, op history.Op) history.Op {
 	switch op.F {
 	case "kill":
 		nodes, err = k.killSet(op.Value)
-		act = k.env.Target.Kill
+		act = k.proc.Kill
 	case "start":
 		nodes, err = k.startSet(op.Value)
-		act = k.env.Target.Start
+		act = k.proc.Start
 	default:
 		return op.Complete(history.Info, nil, fmt.Sprintf("nemesis: kill does not handle f %q", op.F))
 	}
@@ -139,7 +144,7 @@ func (k *Kill) explicit(v json.RawMessage) ([]string, error) {
 
 // Heal starts the daemon on every node (Start is a no-op where it runs).
 func (k *Kill) Heal(ctx context.Context) error {
-	if err := eachOf(k.env.Nodes, func(n string) error { return k.env.Target.Start(ctx, n) }); err != nil {
+	if err := eachOf(k.env.Nodes, func(n string) error { return k.proc.Start(ctx, n) }); err != nil {
 		return fmt.Errorf("nemesis: kill heal: %w", err)
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/targets"
 )
 
 // Nemesis injects one family of faults. Invoke takes a nemesis invoke op
@@ -30,12 +31,13 @@ type Env struct {
 	Nodes   []string                  // node names, in order
 	Addrs   map[string]string         // node name -> IP address
 	Remotes map[string]control.Remote // node name -> remote
-	Target  Process                   // nil when the target has no daemon
+	// Target is the deployment under test; the nemeses that act on its
+	// processes ask it for their capability by type assertion (Process,
+	// Pauser, Clocker) and refuse up front when it lacks one. Nil when
+	// there is no deployment (cluster heal).
+	Target any
 }
 
-// Process controls the target's daemon on a node; targets implement it and
-// the kill nemesis uses it.
-type Process interface {
-	Kill(ctx context.Context, node string) error  // kill -9, at once
-	Start(ctx context.Context, node string) error // start if not running
-}
+// Process controls the target's daemon on a node (targets.Killer); the kill
+// nemesis uses it.
+type Process = targets.Killer

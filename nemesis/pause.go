@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/targets"
 )
 
 // ErrUnsupported is wrapped by constructor errors of nemeses whose fault
@@ -20,10 +21,7 @@ var ErrUnsupported = errors.New("nemesis: fault not supported by the target")
 // Pauser is the optional capability of a target (found by type assertion on
 // Env.Target) to freeze its daemon on a node: SIGSTOP and SIGCONT.
 // deploy.NodeDaemon implements it.
-type Pauser interface {
-	Pause(ctx context.Context, node string) error  // SIGSTOP the target's process
-	Resume(ctx context.Context, node string) error // SIGCONT it; a no-op when running
-}
+type Pauser = targets.Pauser
 
 // Pause freezes the target's daemon on some nodes (F pause) and resumes it
 // (F resume). A paused process keeps its sockets open but answers nothing:

@@ -9,15 +9,6 @@ import (
 	"github.com/faultline/faultline/targets/queue"
 )
 
-// queueModes lists the queue role's modes, default first.
-func queueModes() []string {
-	var ms []string
-	for _, m := range queue.Modes {
-		ms = append(ms, string(m))
-	}
-	return ms
-}
-
 // runQueue is the queue role: a FIFO queue on a log of Paxos slots.
 func runQueue(ctx context.Context, o options, ln net.Listener, log *slog.Logger) error {
 	srv, err := queue.New(queue.Config{

@@ -19,7 +19,8 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/targets/kv"
-	"github.com/faultline/faultline/targets/paxos"
+	"github.com/faultline/faultline/targets/queue"
+	"github.com/faultline/faultline/targets/register"
 )
 
 // Exit codes.
@@ -56,9 +57,9 @@ type role struct {
 }
 
 var roles = map[string]role{
-	"register": {modes: []string{string(paxos.ModePaxos), string(paxos.ModeNaive)}, run: runRegister},
-	"kv":       {modes: kv.Modes(), run: runKV},
-	"queue":    {modes: queueModes(), run: runQueue},
+	"register": {modes: register.Target.Modes.Names(), run: runRegister},
+	"kv":       {modes: kv.Target.Modes.Names(), run: runKV},
+	"queue":    {modes: queue.Target.Modes.Names(), run: runQueue},
 }
 
 func run(args []string, stdout, stderr io.Writer) int {

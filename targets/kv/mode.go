@@ -1,9 +1,6 @@
 package kv
 
-import (
-	"fmt"
-	"strings"
-)
+import "fmt"
 
 // Mode is a named consistency configuration of the kv target.
 type Mode string
@@ -25,22 +22,16 @@ const (
 	ModeOneNoRepair Mode = "one-no-repair"
 )
 
-// Modes lists every mode, the default first.
-func Modes() []string {
-	return []string{string(ModeQuorum), string(ModeSerial), string(ModeAll), string(ModeOne), string(ModeOneNoRepair)}
-}
+// Modes lists every mode, the default first (as Target declares them).
+func Modes() []string { return modes.Names() }
 
-// ParseMode accepts a mode name; "" is ModeQuorum.
+// ParseMode accepts a mode name; "" is the default mode (serial).
 func ParseMode(s string) (Mode, error) {
-	if s == "" {
-		return ModeQuorum, nil
+	m, err := modes.Lookup(s)
+	if err != nil {
+		return "", fmt.Errorf("kv: %w", err)
 	}
-	for _, m := range Modes() {
-		if s == m {
-			return Mode(s), nil
-		}
-	}
-	return "", fmt.Errorf("kv: unknown mode %q (want %s)", s, strings.Join(Modes(), ", "))
+	return Mode(m.Name), nil
 }
 
 // Serial reports whether operations go through Paxos.

@@ -15,9 +15,6 @@ const (
 	ModeAsyncAck Mode = "async-ack"
 )
 
-// Modes lists the modes, default first.
-var Modes = []Mode{ModePaxos, ModeAsyncAck}
-
 // ParseMode accepts "paxos" (also the empty string) and "async-ack".
 func ParseMode(s string) (Mode, error) {
 	switch s {

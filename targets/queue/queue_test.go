@@ -288,7 +288,7 @@ func TestCompactionBoundsTheLog(t *testing.T) {
 // node that crashes before its buffer is proposed are lost; in paxos mode
 // the same run loses nothing.
 func TestAsyncAckLosesOnCrash(t *testing.T) {
-	for _, mode := range queue.Modes {
+	for _, mode := range []queue.Mode{queue.ModePaxos, queue.ModeAsyncAck} {
 		c := newCluster(t, 5, queue.Config{Mode: mode, AsyncFlush: time.Hour})
 		cls := c.clients(2 * time.Second)
 		ctx := context.Background()

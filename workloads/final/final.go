@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/history"
 )
 
@@ -27,11 +28,7 @@ type Recorder interface {
 }
 
 // KVState is a node's own stored version of a kv key (GET /local/kv/{key}).
-type KVState struct {
-	Value   *int64 `json:"value"`   // nil: the node stores nothing for key
-	TS      int64  `json:"ts"`      // the version's last-write-wins timestamp
-	Replica bool   `json:"replica"` // the node is one of key's replicas
-}
+type KVState = api.KVState
 
 // LocalKV reads kv keys' local state on any node; the lead's kv client
 // implements it over GET /local/kv/{key}.
@@ -40,10 +37,7 @@ type LocalKV interface {
 }
 
 // SetState is a node's own stored version of a set (GET /local/set/{key}).
-type SetState struct {
-	Elements []int64 `json:"elements"`
-	Replica  bool    `json:"replica"`
-}
+type SetState = api.SetState
 
 // LocalSet reads sets' local state on any node, over GET /local/set/{key}.
 type LocalSet interface {

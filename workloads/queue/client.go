@@ -7,16 +7,13 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/workloads"
 )
 
 // API is what a target's queue client offers.
-type API interface {
-	Enqueue(ctx context.Context, v int64) error
-	// Dequeue removes the head: its value, or empty=true.
-	Dequeue(ctx context.Context) (v int64, empty bool, err error)
-}
+type API = api.Queue
 
 // Definite classifies an API error: true means the op definitely did not
 // take effect; false means it may have.

@@ -1,9 +1,10 @@
 package queue
 
 import (
-	"context"
 	"encoding/json"
 	"sync"
+
+	"github.com/faultline/faultline/api"
 )
 
 // OutcomeF is the f of the ops the drain records for the outcome of an
@@ -14,14 +15,7 @@ const OutcomeF = "dequeue-outcome"
 // client-chosen request id and can be asked afterwards what a dequeue did.
 // A client whose API implements it sends every dequeue's id; the drain
 // asks for the outcome of every dequeue that ended indeterminate.
-type Resolver interface {
-	// DequeueID is Dequeue carrying the request id.
-	DequeueID(ctx context.Context, id string) (v int64, empty bool, err error)
-	// DequeueOutcome tells what the dequeue with id did: applied (removing
-	// v, or finding the queue empty), or not applied. "Not applied" must
-	// be final: no dequeue with that id may take effect afterwards.
-	DequeueOutcome(ctx context.Context, id string) (applied bool, v int64, empty bool, err error)
-}
+type Resolver = api.QueueResolver
 
 // DequeueArg is the invoke value of a dequeue: its request id.
 type DequeueArg struct {

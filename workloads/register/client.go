@@ -8,19 +8,14 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/workloads"
 )
 
 // API is what a target's register client offers: per-key registers of
 // int64. A nil value is an absent key.
-type API interface {
-	Read(ctx context.Context, key string) (*int64, error)
-	Write(ctx context.Context, key string, v int64) error
-	// CAS sets key to new if it holds old; when it does not, CAS returns
-	// an error wrapping ErrMismatch (or one Definite classifies as definite).
-	CAS(ctx context.Context, key string, old *int64, new int64) error
-}
+type API = api.Register
 
 // Definite classifies an API error: true means the op definitely did not
 // take effect (refused before sending, rejected by the server); false means
@@ -29,7 +24,7 @@ type Definite func(error) bool
 
 // ErrMismatch is the error a CAS returns when the register did not hold the
 // expected old value: the op definitely did not take effect.
-var ErrMismatch = errors.New("register: cas mismatch")
+var ErrMismatch = api.ErrMismatch
 
 type client struct {
 	api      API

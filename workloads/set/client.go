@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/workloads"
 )
@@ -14,10 +15,7 @@ import (
 // API is what a target's set client offers for one node: per-key sets of
 // int64. Over the kv target's HTTP API: POST /set/{key} {"element": n} and
 // GET /set/{key} -> {"elements": [...]}.
-type API interface {
-	Add(ctx context.Context, key string, element int64) error
-	Read(ctx context.Context, key string) ([]int64, error)
-}
+type API = api.Set
 
 // Definite classifies an API error: true means the op definitely did not
 // take effect; false means it may have.

@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/workloads"
 )
 
 type analyzeOptions struct {
@@ -110,10 +111,11 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	// linearizability check.
 	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10}}
 	if cfg.Workload != "" {
-		if checkers, err = workloadCheckers(cfg.Workload, o.timeout); err != nil {
-			return badInput("analyze: %s/test.json names workload %q, which faultline does not know", dir, cfg.Workload)
+		w, ok := g.registry().workload(cfg.Workload)
+		if !ok {
+			return badInput("analyze: %s/test.json names workload %q, which this binary does not know (known: %s)", dir, cfg.Workload, strings.Join(g.registry().workloadNames(), ", "))
 		}
-		checkers = append(checkers, checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
+		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: o.timeout}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
 	}
 	res, err := run.Check(ctx, dir, checkers,
 		func(ctx context.Context, dir string, h history.History, res checker.Results) error {

@@ -29,8 +29,9 @@ type campaignOptions struct {
 	interval    time.Duration
 	concurrency int
 	rate        float64
-	nodeBinary  string
-	set         map[string]bool // flags given on the command line
+	// targetOpts are the target options given (--node-binary, ...).
+	targetOpts map[string]string
+	set        map[string]bool // flags given on the command line
 }
 
 func newCampaignCmd(g *globals, runF func(context.Context, *globals, *campaignOptions) error) *cobra.Command {
@@ -38,6 +39,7 @@ func newCampaignCmd(g *globals, runF func(context.Context, *globals, *campaignOp
 		runF = runCampaign
 	}
 	o := &campaignOptions{}
+	optFlags := map[string]*string{}
 	c := &cobra.Command{
 		Use:   "campaign SPEC.yaml",
 		Short: "Run a matrix of tests from a spec; write the comparison report and JUnit XML",
@@ -70,6 +72,7 @@ worst code of the cells that missed: 255 > 254 > 1 > 2. --cluster and
 			o.set = map[string]bool{}
 			c.Flags().Visit(func(f *pflag.Flag) { o.set[f.Name] = true })
 			c.InheritedFlags().Visit(func(f *pflag.Flag) { o.set[f.Name] = true })
+			o.targetOpts = givenOptions(c, optFlags)
 			return runF(c.Context(), g, o)
 		},
 	}
@@ -78,18 +81,18 @@ worst code of the cells that missed: 255 > 254 > 1 > 2. --cluster and
 	f.DurationVar(&o.interval, "nemesis-interval", 0, "override every cell's nemesis interval")
 	f.IntVar(&o.concurrency, "concurrency", 0, "override every cell's number of client workers")
 	f.Float64Var(&o.rate, "rate", 0, "override every cell's target ops/s")
-	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
+	addTargetOptionFlags(f, g.registry(), optFlags)
 	return c
 }
 
-// resolveCell validates a cell against the registries and fills the
+// resolveCell validates a cell against the registry and fills the
 // target's default mode and workload.
-func resolveCell(c campaign.Cell) (campaign.Cell, error) {
+func (r *registry) resolveCell(c campaign.Cell) (campaign.Cell, error) {
 	unflag := func(err error) error {
 		msg := strings.TrimPrefix(err.Error(), errBadInput.Error()+": ")
 		return errors.New(strings.ReplaceAll(msg, "--", ""))
 	}
-	ti, mode, wi, err := resolveTarget(c.Target, c.Mode, c.Workload)
+	ch, err := r.resolve(c.Target, c.Mode, c.Workload)
 	if err != nil {
 		return c, unflag(err)
 	}
@@ -97,13 +100,16 @@ func resolveCell(c campaign.Cell) (campaign.Cell, error) {
 	if err != nil {
 		return c, unflag(err)
 	}
-	c.Target, c.Mode, c.Workload, c.Nemeses = ti.name, mode, wi.name, faults
+	if err := checkSupports(ch.target, faults, ""); err != nil {
+		return c, unflag(err)
+	}
+	c.Target, c.Mode, c.Workload, c.Nemeses = ch.target.Name, ch.mode.Name, ch.workload.Name, faults
 	return c, nil
 }
 
 // loadSpec loads a spec and applies the command-line overrides.
-func loadSpec(path string, o *campaignOptions) (*campaign.Spec, error) {
-	s, err := campaign.Load(path, resolveCell)
+func loadSpec(g *globals, path string, o *campaignOptions) (*campaign.Spec, error) {
+	s, err := campaign.Load(path, g.registry().resolveCell)
 	if err != nil {
 		return nil, badInput("%s", strings.TrimPrefix(err.Error(), campaign.ErrBadSpec.Error()+": "))
 	}
@@ -156,16 +162,20 @@ func campaignNodes(ctx context.Context, g *globals, s *campaign.Spec, set map[st
 
 // runCampaign runs every cell and writes the campaign directory.
 func runCampaign(ctx context.Context, g *globals, o *campaignOptions) error {
-	s, err := loadSpec(o.spec, o)
+	s, err := loadSpec(g, o.spec, o)
 	if err != nil {
 		return err
 	}
-	if o.nodeBinary != "" {
-		if _, err := nodeBinaryPath(o.nodeBinary); err != nil {
+	// Every cell's target gets its options checked before the first runs:
+	// a missing binary is refused up front, not cell after cell.
+	for _, c := range s.Cells {
+		ch, err := g.registry().resolve(c.Target, c.Mode, c.Workload)
+		if err != nil {
 			return err
 		}
-	} else if _, err := nodeBinaryPath(""); err != nil {
-		return err
+		if _, err := ch.target.Deploy(targetEnv(ch.target, ch.mode, o.targetOpts, c.Params.OpTimeout)); err != nil {
+			return deployErr(ch.target, err)
+		}
 	}
 	gc := *g
 	if err := campaignNodes(ctx, &gc, s, o.set); err != nil {
@@ -242,7 +252,7 @@ func runCell(ctx context.Context, g *globals, o *campaignOptions, c campaign.Cel
 		name: c.ID, target: c.Target, mode: c.Mode, workload: c.Workload, nemeses: strings.Join(c.Nemeses, ","),
 		timeLimit: c.Params.TimeLimit, interval: c.Params.NemesisInterval, opTimeout: c.Params.OpTimeout,
 		recovery: c.Params.Recovery, checkTime: c.Params.CheckTimeout, concurrency: c.Params.Concurrency,
-		rate: c.Params.Rate, seed: c.Seed, nodeBinary: o.nodeBinary,
+		rate: c.Params.Rate, seed: c.Seed, targetOpts: o.targetOpts,
 	}
 	if to.nemeses == "" {
 		to.nemeses = "none"

@@ -85,7 +85,7 @@ func TestCampaignBadSpecIsBadInput(t *testing.T) {
 
 func TestCampaignOverridesApplyToEveryCell(t *testing.T) {
 	p := writeSpec(t, "defaults: {time_limit: 60s}\ncells:\n  - {target: register, time_limit: 90s}\n  - {target: queue}\n")
-	s, err := loadSpec(p, &campaignOptions{timeLimit: 5 * time.Second, concurrency: 3, set: map[string]bool{"time-limit": true, "concurrency": true}})
+	s, err := loadSpec(&globals{}, p, &campaignOptions{timeLimit: 5 * time.Second, concurrency: 3, set: map[string]bool{"time-limit": true, "concurrency": true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestCampaignOverridesApplyToEveryCell(t *testing.T) {
 	if s.Cells[1].Mode != "paxos" || s.Cells[1].Workload != "queue" {
 		t.Errorf("defaults not resolved: %+v", s.Cells[1])
 	}
-	if _, err := loadSpec(p, &campaignOptions{set: map[string]bool{"concurrency": true}}); exitCode(err) != ExitBadInput {
+	if _, err := loadSpec(&globals{}, p, &campaignOptions{set: map[string]bool{"concurrency": true}}); exitCode(err) != ExitBadInput {
 		t.Errorf("--concurrency 0: %v", err)
 	}
 }
@@ -108,7 +108,7 @@ func TestShippedSpecsParse(t *testing.T) {
 		t.Fatalf("found %d shipped specs, want nightly, consistency-models, known-bugs and known-bugs-smoke", len(specs))
 	}
 	for _, p := range specs {
-		s, err := loadSpec(p, nil)
+		s, err := loadSpec(&globals{}, p, nil)
 		if err != nil {
 			t.Errorf("%s: %v", p, err)
 			continue

@@ -11,7 +11,6 @@ import (
 
 	"github.com/faultline/faultline/cluster/local"
 	"github.com/faultline/faultline/nemesis"
-	"github.com/faultline/faultline/targets/deploy"
 )
 
 type clusterUpOptions struct {
@@ -157,7 +156,7 @@ func runClusterHeal(ctx context.Context, g *globals) error {
 		return err
 	}
 	defer closeAll(rs)
-	h := &healer{env: nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs}, daemon: deploy.Daemon{Name: "faultline-node", Sudo: true}}
+	h := newHealer(nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs}, g.registry().daemons(), nf.User != "root")
 	if err := h.Preflight(ctx); err != nil {
 		return err
 	}

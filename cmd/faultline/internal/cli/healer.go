@@ -13,15 +13,29 @@ import (
 // any run: the nemeses' faults and stopped daemons. It is the preflight of
 // every test and the body of `faultline cluster heal`.
 type healer struct {
-	env    nemesis.Env
-	daemon deploy.Daemon
+	env     nemesis.Env
+	daemons []deploy.Daemon
+}
+
+// newHealer heals env's nodes and the named daemons (a target's, or every
+// registered target's for cluster heal).
+func newHealer(env nemesis.Env, daemons []string, sudo bool) *healer {
+	h := &healer{env: env}
+	for _, d := range daemons {
+		h.daemons = append(h.daemons, deploy.Daemon{Name: d, Sudo: sudo})
+	}
+	return h
 }
 
 func (h *healer) Heal(ctx context.Context) error {
 	// Resume first: a stopped process must never be left behind.
 	errs := []error{h.each(func(node string) error {
-		_, err := h.daemon.Signal(ctx, h.env.Remotes[node], "CONT")
-		return err
+		var errs []error
+		for _, d := range h.daemons {
+			_, err := d.Signal(ctx, h.env.Remotes[node], "CONT")
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
 	})}
 	errs = append(errs, nemesis.HealAll(ctx, h.env))
 	return errors.Join(errs...)
@@ -34,20 +48,30 @@ func (h *healer) Preflight(ctx context.Context) error {
 	if err := h.Heal(ctx); err != nil {
 		return err
 	}
-	return h.each(func(node string) error { return h.daemon.Kill(ctx, h.env.Remotes[node]) })
+	return h.each(func(node string) error {
+		var errs []error
+		for _, d := range h.daemons {
+			errs = append(errs, d.Kill(ctx, h.env.Remotes[node]))
+		}
+		return errors.Join(errs...)
+	})
 }
 
 func (h *healer) Residue(ctx context.Context) ([]string, error) {
 	var mu sync.Mutex
 	var res []string
 	err := h.each(func(node string) error {
-		stopped, err := h.daemon.Stopped(ctx, h.env.Remotes[node])
-		if stopped {
-			mu.Lock()
-			res = append(res, node+": faultline-node is stopped")
-			mu.Unlock()
+		var errs []error
+		for _, d := range h.daemons {
+			stopped, err := d.Stopped(ctx, h.env.Remotes[node])
+			if stopped {
+				mu.Lock()
+				res = append(res, node+": "+d.Name+" is stopped")
+				mu.Unlock()
+			}
+			errs = append(errs, err)
 		}
-		return err
+		return errors.Join(errs...)
 	})
 	r, err2 := nemesis.ResidueAll(ctx, h.env)
 	return append(res, r...), errors.Join(err, err2)

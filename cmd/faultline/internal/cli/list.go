@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/nemesis"
 )
 
@@ -17,16 +18,16 @@ func newListCmd(g *globals) *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			w := g.stdout
 			fmt.Fprintln(w, "targets:")
-			for _, n := range targetNames() {
-				fmt.Fprint(w, "  "+describeTarget(targets[n]))
+			reg := g.registry()
+			for _, t := range reg.targets {
+				fmt.Fprint(w, "  "+describeTarget(t))
 			}
 			fmt.Fprintln(w, "workloads:")
-			for _, n := range workloadNames() {
-				wi := workloadsReg[n]
-				if wi.model != "" {
-					fmt.Fprintf(w, "  %s: %s (model %s)\n", n, wi.doc, wi.model)
+			for _, wl := range reg.workloads {
+				if wl.Model != "" {
+					fmt.Fprintf(w, "  %s: %s (model %s)\n", wl.Name, wl.Doc, wl.Model)
 				} else {
-					fmt.Fprintf(w, "  %s: %s\n", n, wi.doc)
+					fmt.Fprintf(w, "  %s: %s\n", wl.Name, wl.Doc)
 				}
 			}
 			fmt.Fprintln(w, "nemeses:")
@@ -34,9 +35,10 @@ func newListCmd(g *globals) *cobra.Command {
 				fmt.Fprintf(w, "  %s\n", n)
 			}
 			fmt.Fprintln(w, "checker models (analyze --model):")
-			fmt.Fprintln(w, "  cas-register: keyed read/write/cas registers, linearizability per key")
-			fmt.Fprintln(w, "  kv: get/put/append on string values, linearizability per key")
-			fmt.Fprintln(w, "  queue: FIFO enqueue/dequeue, linearizability of the whole queue (bounded)")
+			for _, name := range checker.ModelNames {
+				m, _ := checker.ModelByName(name)
+				fmt.Fprintf(w, "  %s: %s\n", m.Name, m.Doc)
+			}
 			return nil
 		},
 	}

@@ -79,7 +79,7 @@ func TestTestFlagsCaptured(t *testing.T) {
 	want := testOptions{
 		name: "n-1", target: "register", mode: "naive", workload: "register", nemeses: "partition, kill,partition",
 		timeLimit: 5 * time.Second, interval: 1500 * time.Millisecond, opTimeout: 250 * time.Millisecond,
-		recovery: 0, checkTime: 3 * time.Second, concurrency: 3, rate: 0, seed: 7, nodeBinary: "/x/faultline-node",
+		recovery: 0, checkTime: 3 * time.Second, concurrency: 3, rate: 0, seed: 7, targetOpts: map[string]string{"node-binary": "/x/faultline-node"},
 	}
 	if !reflect.DeepEqual(*o, want) {
 		t.Errorf("captured:\n got %+v\nwant %+v", *o, want)
@@ -146,43 +146,39 @@ func TestParseNemeses(t *testing.T) {
 }
 
 func TestResolveTarget(t *testing.T) {
-	ti, mode, wi, err := resolveTarget("register", "", "")
+	reg := defaultRegistry()
+	ch, err := reg.resolve("register", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ti.name != "register" || mode != "paxos" || wi.name != "register" || wi.model != "cas-register" {
-		t.Errorf("defaults: target %s mode %q workload %s model %s; want register paxos register cas-register", ti.name, mode, wi.name, wi.model)
+	if ch.target.Name != "register" || ch.mode.Name != "paxos" || ch.workload.Name != "register" || ch.workload.Model != "cas-register" {
+		t.Errorf("defaults: target %s mode %q workload %s model %s; want register paxos register cas-register", ch.target.Name, ch.mode.Name, ch.workload.Name, ch.workload.Model)
 	}
-	if _, mode, _, err := resolveTarget("register", "naive", "register"); err != nil || mode != "naive" {
-		t.Errorf("--mode naive: mode %q, %v", mode, err)
+	if ch, err := reg.resolve("register", "naive", "register"); err != nil || ch.mode.Name != "naive" {
+		t.Errorf("--mode naive: mode %q, %v", ch.mode.Name, err)
 	}
 	for _, c := range []struct{ target, mode, workload, flag string }{
 		{"nope", "", "", "--target"},
 		{"", "", "", "--target"},
 		{"register", "nope", "", "--mode"},
 		{"register", "", "nope", "--workload"},
+		{"register", "", "queue", "--workload"},
 	} {
-		_, _, _, err := resolveTarget(c.target, c.mode, c.workload)
+		_, err := reg.resolve(c.target, c.mode, c.workload)
 		if err == nil || exitCode(err) != ExitBadInput || !strings.Contains(err.Error(), c.flag) {
-			t.Errorf("resolveTarget(%q, %q, %q) = %v; want a bad-input error naming %s", c.target, c.mode, c.workload, err, c.flag)
+			t.Errorf("resolve(%q, %q, %q) = %v; want a bad-input error naming %s", c.target, c.mode, c.workload, err, c.flag)
 		}
 	}
-	// Every target's default mode is its first, and every listed workload
-	// exists.
-	for _, n := range targetNames() {
-		ti := targets[n]
-		_, mode, _, err := resolveTarget(n, "", "")
-		if err != nil || mode != ti.modes[0] {
-			t.Errorf("target %s: default mode %q, %v; want %q", n, mode, err, ti.modes[0])
+	// Every target's default mode is its first, and every mode has a
+	// description for faultline list.
+	for _, tt := range reg.targets {
+		ch, err := reg.resolve(tt.Name, "", "")
+		if err != nil || ch.mode.Name != tt.Modes[0].Name {
+			t.Errorf("target %s: default mode %q, %v; want %q", tt.Name, ch.mode.Name, err, tt.Modes[0].Name)
 		}
-		for _, w := range ti.workloads {
-			if _, ok := workloadsReg[w]; !ok {
-				t.Errorf("target %s lists workload %s, which is not registered", n, w)
-			}
-		}
-		for _, m := range ti.modes {
-			if ti.modeDoc[m] == "" {
-				t.Errorf("target %s mode %s has no description for faultline list", n, m)
+		for _, m := range tt.Modes {
+			if m.Doc == "" {
+				t.Errorf("target %s mode %s has no description for faultline list", tt.Name, m.Name)
 			}
 		}
 	}
@@ -218,17 +214,23 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func TestNodeBinaryPath(t *testing.T) {
+func TestNodeBinaryOption(t *testing.T) {
+	reg := defaultRegistry()
+	ch, err := reg.resolve("register", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
 	f := filepath.Join(t.TempDir(), "faultline-node")
 	if err := os.WriteFile(f, nil, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := nodeBinaryPath(f); err != nil || got != f {
-		t.Errorf("nodeBinaryPath(%q) = %q, %v", f, got, err)
+	if _, err := ch.target.Deploy(targetEnv(ch.target, ch.mode, map[string]string{"node-binary": f}, time.Second)); err != nil {
+		t.Errorf("--node-binary %s: %v", f, err)
 	}
 	missing := filepath.Join(t.TempDir(), "nope")
-	if _, err := nodeBinaryPath(missing); err == nil || exitCode(err) != ExitBadInput || !strings.Contains(err.Error(), missing) {
-		t.Errorf("nodeBinaryPath(%q) = %v; want a bad-input error naming it", missing, err)
+	_, err = ch.target.Deploy(targetEnv(ch.target, ch.mode, map[string]string{"node-binary": missing}, time.Second))
+	if err = deployErr(ch.target, err); err == nil || exitCode(err) != ExitBadInput || !strings.Contains(err.Error(), missing) || !strings.Contains(err.Error(), "--node-binary") {
+		t.Errorf("--node-binary %s: %v; want a bad-input error naming the flag and the file", missing, err)
 	}
 }
 

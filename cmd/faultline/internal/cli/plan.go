@@ -81,7 +81,7 @@ func runPlan(ctx context.Context, g *globals, o *planOptions) error {
 	}
 	co := &campaignOptions{timeLimit: o.timeLimit, interval: o.interval, set: map[string]bool{
 		"time-limit": o.set["time-limit"], "nemesis-interval": o.set["nemesis-interval"]}}
-	s, err := loadSpec(o.spec, co)
+	s, err := loadSpec(g, o.spec, co)
 	if err != nil {
 		return err
 	}

@@ -2,162 +2,204 @@ package cli
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
+
+	"github.com/faultline/faultline/targets"
+	"github.com/faultline/faultline/targets/builtin"
+	"github.com/faultline/faultline/workloads"
+	wkv "github.com/faultline/faultline/workloads/kv"
+	wqueue "github.com/faultline/faultline/workloads/queue"
+	wregister "github.com/faultline/faultline/workloads/register"
+	wset "github.com/faultline/faultline/workloads/set"
 )
 
-// targetInfo describes one target: its modes (the first is the default)
-// and the workloads it supports.
-type targetInfo struct {
-	name      string
-	role      string // faultline-node role
-	modes     []string
-	modeDoc   map[string]string
-	workloads []string
-	doc       string
-	// build deploys nothing yet: it makes the target's run.Target and
-	// process control for the nodes of b.
-	build func(b *buildEnv) (*builtTarget, error)
+// builtinWorkloads are the workloads faultline ships; a new one is its
+// package plus one line here. (The built-in targets are listed in
+// targets/builtin, which the node daemon reads too.)
+var builtinWorkloads = []workloads.Workload{
+	wregister.Workload,
+	wkv.Workload,
+	wset.Workload,
+	wqueue.Workload,
 }
 
-var targets = map[string]targetInfo{
-	"register": {
-		name:  "register",
-		role:  "register",
-		modes: []string{"paxos", "naive"},
-		modeDoc: map[string]string{
-			"paxos": "per-key CASPaxos; reads are Paxos rounds; linearizable under every fault",
-			"naive": "the textbook mistake: promises carry no value, reads served locally; NOT linearizable (must be caught)",
-		},
-		workloads: []string{"register"},
-		doc:       "keyed read/write/cas registers on our own faultline-node daemon",
-		build:     nodeDaemon("register"),
-	},
-	"kv": {
-		name:  "kv",
-		role:  "kv",
-		modes: []string{"serial", "quorum", "all", "one", "one-no-repair"},
-		modeDoc: map[string]string{
-			"serial":        "a Paxos round per op among the key's 3 replicas; linearizable, converges",
-			"quorum":        "R=W=2 of 3, last-write-wins on the node clock, read repair; NOT linearizable (caught under clock skew), converges",
-			"all":           "W=3, R=1, last-write-wins; not linearizable, converges",
-			"one":           "one replica acks; anti-entropy and read repair converge later; NOT linearizable, converges",
-			"one-no-repair": "as one, with anti-entropy and read repair off; does NOT converge (caught by the convergence checker)",
-		},
-		workloads: []string{"kv", "set"},
-		doc:       "a Dynamo-style store (consistent hashing, 3 replicas per key) with tunable consistency",
-		build:     nodeDaemon("kv"),
-	},
-	"queue": {
-		name:  "queue",
-		role:  "queue",
-		modes: []string{"paxos", "async-ack"},
-		modeDoc: map[string]string{
-			"paxos":     "FIFO queue on a log of Paxos slots; acked once decided and durable; nothing lost or duplicated",
-			"async-ack": "enqueues acked once buffered in memory and proposed later; loses messages under kill (must be caught)",
-		},
-		workloads: []string{"queue"},
-		doc:       "a replicated FIFO queue on our own faultline-node daemon",
-		build:     nodeDaemon("queue"),
-	},
-	"etcd": {
-		name:  "etcd",
-		role:  "",
-		modes: []string{"linearizable", "serializable"},
-		modeDoc: map[string]string{
-			"linearizable": "etcd (Debian's etcd-server binary, 5 members), linearizable reads; linearizable under every fault",
-			"serializable": "reads served from any member's local state; NOT linearizable: stale reads under partition (must be caught)",
-		},
-		workloads: []string{"register"},
-		doc:       "etcd, third party: register over the v3 JSON gateway, cas as a transaction (--etcd-binary to pick the binary)",
-		build:     buildEtcd,
-	},
+// registry is every target and workload one binary knows: the built-ins,
+// and those a user's own binary adds. `list`, `--help`, validation,
+// campaign expansion and the builders all read it.
+type registry struct {
+	targets   []targets.Target
+	workloads []workloads.Workload
 }
 
-// workloadInfo describes one workload and the checker model it uses.
-type workloadInfo struct {
-	name  string
-	model string // checker model (timeline, analyze)
-	doc   string
-	// build makes the generator, clients, checkers and final phase.
-	build func(b *buildEnv, t *builtTarget) (*builtWorkload, error)
-}
-
-var workloadsReg = map[string]workloadInfo{
-	"register": {name: "register", model: "cas-register",
-		doc:   "many independent keys, read/write/cas mix with unique writes; checked for linearizability per key",
-		build: buildRegisterWorkload},
-	"kv": {name: "kv", model: "cas-register",
-		doc:   "independent keys, read/write (and cas in serial mode); linearizability per key, stale-read count, then a final read of every key on every node for convergence",
-		build: buildKVWorkload},
-	"set": {name: "set", model: "",
-		doc:   "adds of unique elements to a few sets, and reads; set-full analysis (lost, stale) and convergence of the final reads",
-		build: buildSetWorkload},
-	"queue": {name: "queue", model: "queue",
-		doc:   "enqueues of unique values and dequeues on every node, then a drain; checked for loss and duplication (total-queue) and FIFO linearizability where small enough",
-		build: buildQueueWorkload},
-}
-
-func targetNames() []string {
-	s := make([]string, 0, len(targets))
-	for k := range targets {
-		s = append(s, k)
+// newRegistry checks every description once; a malformed one is a bug of
+// the binary that registers it.
+func newRegistry(ts []targets.Target, ws []workloads.Workload) (*registry, error) {
+	r := &registry{}
+	seen := map[string]bool{}
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return nil, err
+		}
+		if seen[t.Name] {
+			return nil, fmt.Errorf("cli: target %q is registered twice", t.Name)
+		}
+		seen[t.Name] = true
+		r.targets = append(r.targets, t)
 	}
-	sort.Strings(s)
+	seen = map[string]bool{}
+	for _, w := range ws {
+		if w.Name == "" || w.Build == nil || w.Checkers == nil {
+			return nil, fmt.Errorf("cli: workload %q needs a name, Build and Checkers", w.Name)
+		}
+		if seen[w.Name] {
+			return nil, fmt.Errorf("cli: workload %q is registered twice", w.Name)
+		}
+		seen[w.Name] = true
+		r.workloads = append(r.workloads, w)
+	}
+	for _, t := range r.targets {
+		for _, w := range t.Workloads {
+			if !seen[w] {
+				return nil, fmt.Errorf("cli: target %s serves workload %q, which is not registered", t.Name, w)
+			}
+		}
+	}
+	return r, nil
+}
+
+// defaultRegistry is the built-ins alone.
+func defaultRegistry() *registry {
+	r, err := newRegistry(builtin.Targets, builtinWorkloads)
+	if err != nil {
+		panic(err) // the built-ins are checked by TestRegistry
+	}
+	return r
+}
+
+func (r *registry) targetNames() []string {
+	var s []string
+	for _, t := range r.targets {
+		s = append(s, t.Name)
+	}
 	return s
 }
 
-func workloadNames() []string {
-	s := make([]string, 0, len(workloadsReg))
-	for k := range workloadsReg {
-		s = append(s, k)
+func (r *registry) workloadNames() []string {
+	var s []string
+	for _, w := range r.workloads {
+		s = append(s, w.Name)
 	}
-	sort.Strings(s)
 	return s
 }
 
-// resolveTarget validates --target, --mode and --workload together.
-func resolveTarget(target, mode, workload string) (targetInfo, string, workloadInfo, error) {
-	ti, ok := targets[target]
+func (r *registry) target(name string) (targets.Target, bool) {
+	i := slices.IndexFunc(r.targets, func(t targets.Target) bool { return t.Name == name })
+	if i < 0 {
+		return targets.Target{}, false
+	}
+	return r.targets[i], true
+}
+
+func (r *registry) workload(name string) (workloads.Workload, bool) {
+	i := slices.IndexFunc(r.workloads, func(w workloads.Workload) bool { return w.Name == name })
+	if i < 0 {
+		return workloads.Workload{}, false
+	}
+	return r.workloads[i], true
+}
+
+// options are the target options of every registered target, each name
+// once (several targets share node-binary), in registration order.
+func (r *registry) options() []targets.Option {
+	var out []targets.Option
+	seen := map[string]bool{}
+	for _, t := range r.targets {
+		for _, o := range t.Options {
+			if !seen[o.Name] {
+				seen[o.Name] = true
+				out = append(out, o)
+			}
+		}
+	}
+	return out
+}
+
+// daemons are the daemon names of every registered target, each once.
+func (r *registry) daemons() []string {
+	var out []string
+	for _, t := range r.targets {
+		for _, d := range t.Daemons {
+			if !slices.Contains(out, d) {
+				out = append(out, d)
+			}
+		}
+	}
+	return out
+}
+
+// choice is a target, one of its modes and a workload it serves.
+type choice struct {
+	target   targets.Target
+	mode     targets.Mode
+	workload workloads.Workload
+}
+
+// resolve validates a target, mode and workload together; "" picks the
+// default mode and workload.
+func (r *registry) resolve(target, mode, workload string) (choice, error) {
+	t, ok := r.target(target)
 	if !ok {
-		return ti, "", workloadInfo{}, badInput("--target %q is unknown (known: %s)", target, strings.Join(targetNames(), ", "))
+		return choice{}, badInput("--target %q is unknown (known: %s)", target, strings.Join(r.targetNames(), ", "))
 	}
-	if mode == "" {
-		mode = ti.modes[0]
-	}
-	found := false
-	for _, m := range ti.modes {
-		found = found || m == mode
-	}
-	if !found {
-		return ti, "", workloadInfo{}, badInput("--mode %q is not a mode of target %s (modes: %s)", mode, target, strings.Join(ti.modes, ", "))
+	m, err := t.Modes.Lookup(mode)
+	if err != nil {
+		return choice{}, badInput("--mode %q is not a mode of target %s (modes: %s)", mode, t.Name, strings.Join(t.Modes.Names(), ", "))
 	}
 	if workload == "" {
-		workload = ti.workloads[0]
+		workload = t.Workloads[0]
 	}
-	wi, ok := workloadsReg[workload]
+	w, ok := r.workload(workload)
 	if !ok {
-		return ti, "", wi, badInput("--workload %q is unknown (known: %s)", workload, strings.Join(workloadNames(), ", "))
+		return choice{}, badInput("--workload %q is unknown (known: %s)", workload, strings.Join(r.workloadNames(), ", "))
 	}
-	found = false
-	for _, w := range ti.workloads {
-		found = found || w == workload
+	if !t.Serves(w.Name) {
+		return choice{}, badInput("--workload %s does not run on target %s (it supports: %s)", w.Name, t.Name, strings.Join(t.Workloads, ", "))
 	}
-	if !found {
-		return ti, "", wi, badInput("--workload %s does not run on target %s (it supports: %s)", workload, target, strings.Join(ti.workloads, ", "))
-	}
-	return ti, mode, wi, nil
+	return choice{target: t, mode: m, workload: w}, nil
 }
 
-func describeTarget(t targetInfo) string {
+// describeTarget is a target's entry in `faultline list`.
+func describeTarget(t targets.Target) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s: %s\n", t.name, t.doc)
-	for i, m := range t.modes {
+	fmt.Fprintf(&b, "%s: %s\n", t.Name, t.Doc)
+	for i, m := range t.Modes {
 		def := ""
 		if i == 0 {
 			def = " (default)"
 		}
-		fmt.Fprintf(&b, "    --mode %s%s: %s\n", m, def, t.modeDoc[m])
+		fmt.Fprintf(&b, "    --mode %s%s: %s\n", m.Name, def, m.Doc)
 	}
+	fmt.Fprintf(&b, "    workloads: %s; faults: %s\n", strings.Join(t.Workloads, ", "), strings.Join(supportedFaults(t), ", "))
 	return b.String()
+}
+
+// supportedFaults names the nemeses a target takes.
+func supportedFaults(t targets.Target) []string {
+	s := []string{"partition", "netem"}
+	if t.Supports.Kill {
+		s = append(s, "kill")
+	}
+	if t.Supports.Pause {
+		s = append(s, "pause")
+	}
+	switch {
+	case t.Supports.ClockFile && t.Supports.ClockSystem:
+		s = append(s, "clock")
+	case t.Supports.ClockFile:
+		s = append(s, "clock (file mode only)")
+	case t.Supports.ClockSystem:
+		s = append(s, "clock (--clock-mode system only, on VMs)")
+	}
+	return s
 }

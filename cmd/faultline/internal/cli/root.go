@@ -20,6 +20,17 @@ type globals struct {
 	insecureKeys bool
 	stdout       io.Writer
 	stderr       io.Writer
+	// reg is the registry of targets and workloads; nil means the
+	// built-ins alone.
+	reg *registry
+}
+
+// registry is the binary's registry of targets and workloads.
+func (g *globals) registry() *registry {
+	if g.reg == nil {
+		g.reg = defaultRegistry()
+	}
+	return g.reg
 }
 
 // Main runs the CLI and returns the process exit code.

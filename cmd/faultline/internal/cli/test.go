@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -11,13 +12,15 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/run"
-	"github.com/faultline/faultline/targets/deploy"
+	"github.com/faultline/faultline/targets"
+	"github.com/faultline/faultline/workloads"
 )
 
 type testOptions struct {
@@ -34,9 +37,10 @@ type testOptions struct {
 	concurrency int
 	rate        float64
 	seed        int64
-	nodeBinary  string
-	etcdBinary  string
 	clockMode   string
+	// targetOpts are the target options given (--node-binary,
+	// --etcd-binary, ...): the flags the registered targets declare.
+	targetOpts map[string]string
 }
 
 // newTestCmd makes the test command; runF runs it with the parsed options
@@ -46,6 +50,7 @@ func newTestCmd(g *globals, runF func(context.Context, *globals, *testOptions) e
 		runF = runTest
 	}
 	o := &testOptions{}
+	optFlags := map[string]*string{}
 	c := &cobra.Command{
 		Use:   "test",
 		Short: "Run one test: deploy, workload under faults, heal, check, report",
@@ -63,14 +68,16 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 			if !c.Flags().Changed("seed") {
 				o.seed = time.Now().UnixNano() % 1_000_000
 			}
+			o.targetOpts = givenOptions(c, optFlags)
 			return runF(c.Context(), g, o)
 		},
 	}
 	f := c.Flags()
+	reg := g.registry()
 	f.StringVar(&o.name, "name", "", "test name, the run's directory in the store (default TARGET-MODE-WORKLOAD)")
-	f.StringVar(&o.target, "target", "register", "system under test: "+strings.Join(targetNames(), ", ")+" (see faultline list)")
+	f.StringVar(&o.target, "target", reg.targets[0].Name, "system under test: "+strings.Join(reg.targetNames(), ", ")+" (see faultline list)")
 	f.StringVar(&o.mode, "mode", "", "the target's named configuration (default: the target's first mode)")
-	f.StringVar(&o.workload, "workload", "", "workload (default: the target's first): "+strings.Join(workloadNames(), ", "))
+	f.StringVar(&o.workload, "workload", "", "workload (default: the target's first): "+strings.Join(reg.workloadNames(), ", "))
 	f.StringVar(&o.nemeses, "nemesis", "partition,kill", "comma-separated faults ("+strings.Join(nemesis.Names(), ", ")+") or none")
 	f.DurationVar(&o.timeLimit, "time-limit", 60*time.Second, "how long the workload runs")
 	f.DurationVar(&o.interval, "nemesis-interval", 10*time.Second, "time between fault changes")
@@ -80,10 +87,38 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 	f.IntVar(&o.concurrency, "concurrency", 10, "number of client workers")
 	f.Float64Var(&o.rate, "rate", 200, "target ops/s across all workers (0: as fast as possible)")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the generator and the fault schedule (default: random, printed)")
-	f.StringVar(&o.nodeBinary, "node-binary", "", "static faultline-node binary to deploy (default: next to faultline)")
-	f.StringVar(&o.etcdBinary, "etcd-binary", "", "etcd binary to deploy for --target etcd (default: /usr/bin/etcd from Debian's etcd-server)")
 	f.StringVar(&o.clockMode, "clock-mode", "", "how the clock nemesis skews: file (default: the clock file our daemons read) or system (step the system clock, NTP stopped; real VMs only, refused on the local cluster)")
+	addTargetOptionFlags(f, reg, optFlags)
 	return c
+}
+
+// addTargetOptionFlags adds a --NAME flag for every option the registered
+// targets declare.
+func addTargetOptionFlags(f *pflag.FlagSet, reg *registry, into map[string]*string) {
+	for _, opt := range reg.options() {
+		into[opt.Name] = f.String(opt.Name, "", opt.Doc+optionDefault(opt))
+	}
+}
+
+func optionDefault(o targets.Option) string {
+	if o.Default == "" {
+		return ""
+	}
+	return " (default " + o.Default + ")"
+}
+
+// givenOptions are the target options set on the command line.
+func givenOptions(c *cobra.Command, flags map[string]*string) map[string]string {
+	var out map[string]string
+	for name, v := range flags {
+		if c.Flags().Changed(name) {
+			if out == nil {
+				out = map[string]string{}
+			}
+			out[name] = *v
+		}
+	}
+	return out
 }
 
 // parseNemeses validates --nemesis.
@@ -132,25 +167,44 @@ func (o *testOptions) validate() error {
 	return nil
 }
 
-// nodeBinaryPath finds the faultline-node binary to deploy.
-func nodeBinaryPath(flag string) (string, error) {
-	if flag != "" {
-		if _, err := os.Stat(flag); err != nil {
-			return "", badInput("--node-binary %s: %v", flag, err)
+// checkSupports refuses, before anything is deployed, a fault the target
+// cannot take, saying why in the target's terms.
+func checkSupports(t targets.Target, faults []string, clockMode string) error {
+	for _, f := range faults {
+		switch {
+		case f == "kill" && !t.Supports.Kill:
+			return badInput("--nemesis kill cannot run on target %s: its processes cannot be killed and restarted by faultline; use partition, pause or netem", t.Name)
+		case f == "pause" && !t.Supports.Pause:
+			return badInput("--nemesis pause cannot run on target %s: its processes cannot be paused by faultline; use partition, kill or netem", t.Name)
+		case f == "clock" && clockMode == nemesis.ClockModeSystem && !t.Supports.ClockSystem:
+			return badInput("--nemesis clock --clock-mode system cannot run on target %s: its processes do not read the system clock", t.Name)
+		case f == "clock" && clockMode != nemesis.ClockModeSystem && !t.Supports.ClockFile:
+			return badInput("--nemesis clock cannot run on target %s: it reads the kernel clock, not faultline's clock file, and on a namespace node that clock is the host's, which faultline never changes; on VMs use --clock-mode system, else use partition, kill or pause", t.Name)
 		}
-		return flag, nil
 	}
-	exe, err := os.Executable()
-	if err == nil {
-		p := filepath.Join(filepath.Dir(exe), "faultline-node")
-		if _, err := os.Stat(p); err == nil {
-			return p, nil
+	return nil
+}
+
+// targetEnv is the environment a target's Deploy gets: every declared
+// option given its value or its default.
+func targetEnv(t targets.Target, mode targets.Mode, given map[string]string, opTimeout time.Duration) targets.Env {
+	env := targets.Env{Mode: mode, OpTimeout: opTimeout, Options: map[string]string{}}
+	for _, o := range t.Options {
+		v, ok := given[o.Name]
+		if !ok {
+			v = o.Default
 		}
+		env.Options[o.Name] = v
 	}
-	if _, err := os.Stat("bin/faultline-node"); err == nil {
-		return "bin/faultline-node", nil
+	return env
+}
+
+// deployErr maps a Deploy error: an unusable option is bad input.
+func deployErr(t targets.Target, err error) error {
+	if errors.Is(err, targets.ErrBadOption) {
+		return badInput("target %s: %s", t.Name, strings.TrimPrefix(err.Error(), targets.ErrBadOption.Error()+": "))
 	}
-	return "", badInput("faultline-node binary not found next to faultline or in bin/ (run make build, or pass --node-binary)")
+	return fmt.Errorf("target %s: %w", t.Name, err)
 }
 
 // runTest runs one test, prints its outcome and returns its verdict as an
@@ -167,10 +221,11 @@ func runTest(ctx context.Context, g *globals, o *testOptions) error {
 }
 
 // runOne validates the options, connects to the nodes, composes the test
-// and runs it. Campaigns call it once per cell. The outcome is nil when the
-// run could not start (bad input, unreachable node).
+// from the registered values and runs it. Campaigns call it once per cell.
+// The outcome is nil when the run could not start (bad input, unreachable
+// node).
 func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, error) {
-	ti, mode, wi, err := resolveTarget(o.target, o.mode, o.workload)
+	ch, err := g.registry().resolve(o.target, o.mode, o.workload)
 	if err != nil {
 		return nil, err
 	}
@@ -181,16 +236,20 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if err != nil {
 		return nil, err
 	}
+	if err := checkSupports(ch.target, faults, o.clockMode); err != nil {
+		return nil, err
+	}
 	if o.name == "" {
-		o.name = ti.name + "-" + mode + "-" + wi.name
+		o.name = ch.target.Name + "-" + ch.mode.Name + "-" + ch.workload.Name
 	}
 	if !run.ValidName(o.name) {
 		return nil, badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
 	}
-	if o.nodeBinary != "" {
-		if _, err := nodeBinaryPath(o.nodeBinary); err != nil {
-			return nil, err
-		}
+	tenv := targetEnv(ch.target, ch.mode, o.targetOpts, o.opTimeout)
+	// Deploy touches no node: called on no nodes, it checks the options
+	// before anything is contacted.
+	if _, err := ch.target.Deploy(tenv); err != nil {
+		return nil, deployErr(ch.target, err)
 	}
 	nf, err := g.loadNodes()
 	if err != nil {
@@ -212,15 +271,16 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	}
 	defer closeAll(rs)
 
-	b := &buildEnv{o: o, mode: mode, nf: nf, remotes: rs, sudo: nf.User != "root"}
+	sudo := nf.User != "root"
+	tenv.Sudo = sudo
 	for _, n := range nf.Nodes {
-		b.nodes = append(b.nodes, deploy.Node{Name: n.Name, Address: n.Address, Remote: rs[n.Name]})
+		tenv.Nodes = append(tenv.Nodes, targets.Node{Name: n.Name, Address: n.Address, Remote: rs[n.Name]})
 	}
-	bt, err := ti.build(b)
+	dep, err := ch.target.Deploy(tenv)
 	if err != nil {
-		return nil, err
+		return nil, deployErr(ch.target, err)
 	}
-	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: bt.process}
+	env := nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs, Target: dep}
 	rng := rand.New(rand.NewPCG(uint64(o.seed), 0x6e656d))
 	var nems []nemesis.Nemesis
 	for _, f := range faults {
@@ -234,36 +294,41 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if len(nems) > 0 {
 		nem = nemesis.Compose(nems...)
 	}
-	faultStarts := faultStartsOf(faults)
 	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
-	bw, err := wi.build(b, bt)
+	wl, err := ch.workload.Build(workloads.Env{Deployment: dep, Mode: ch.mode, Nodes: names(nf),
+		Concurrency: o.concurrency, OpTimeout: o.opTimeout})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("workload %s on target %s: %w", ch.workload.Name, ch.target.Name, err)
 	}
+	var final func(context.Context, run.Recorder) error
+	if wl.Final != nil {
+		final = func(ctx context.Context, rec run.Recorder) error { return wl.Final(ctx, rec) }
+	}
+	model := ch.workload.Model
 	t := &run.Test{
 		Config: run.Config{
-			Name: o.name, Target: ti.name, Mode: mode, Workload: wi.name, Nemeses: faults,
+			Name: o.name, Target: ch.target.Name, Mode: ch.mode.Name, Workload: ch.workload.Name, Nemeses: faults,
 			Seed: o.seed, TimeLimit: run.Duration(o.timeLimit), NemesisInterval: run.Duration(o.interval),
 			OpTimeout: run.Duration(o.opTimeout), Recovery: run.Duration(o.recovery),
-			Concurrency: o.concurrency, Rate: o.rate, Model: wi.model, Nodes: nf.Nodes, NodesFile: nf.Path,
+			Concurrency: o.concurrency, Rate: o.rate, Model: model, Nodes: nf.Nodes, NodesFile: nf.Path,
 			Versions: versions(),
 		},
-		Target:    bt.target,
-		Generator: bw.gen,
-		NewClient: bw.newClient,
-		Final:     bw.final,
+		Target:    dep,
+		Generator: wl.Generator,
+		NewClient: wl.NewClient,
+		Final:     final,
 		Nemesis:   nem,
 		Plan:      plan,
-		Healer:    &healer{env: nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, daemon: bt.daemon},
-		Checkers:  append(bw.checkers, checker.Faults{Starts: faultStarts}),
+		Healer:    newHealer(nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, ch.target.Daemons, sudo),
+		Checkers:  append(ch.workload.Checkers(workloads.CheckOptions{Timeout: o.checkTime}), checker.Faults{Starts: faultStartsOf(faults)}),
 		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
-			return reports.Write(ctx, dir, h, res, wi.model, o.checkTime)
+			return reports.Write(ctx, dir, h, res, model, o.checkTime)
 		},
 		Store:  g.store,
 		Status: g.stderr,
 	}
 	fmt.Fprintf(g.stderr, "test %s: target %s --mode %s, workload %s, nemesis %s, seed %d, %s\n",
-		o.name, ti.name, mode, wi.name, strings.Join(append([]string{}, faultsOrNone(faults)...), ","), o.seed, o.timeLimit)
+		o.name, ch.target.Name, ch.mode.Name, ch.workload.Name, strings.Join(faultsOrNone(faults), ","), o.seed, o.timeLimit)
 	return run.Run(ctx, t)
 }
 
