@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -167,6 +168,6 @@ func runClusterHeal(ctx context.Context, g *globals) error {
 	if len(res) > 0 {
 		return fmt.Errorf("cluster heal: residue remains: %v", res)
 	}
-	fmt.Fprintf(g.stderr, "healed %d nodes: no faultline rules, no clock offsets, no stopped or leftover faultline-node processes\n", len(nf.Nodes))
+	fmt.Fprintf(g.stderr, "healed %d nodes: no faultline rules, no clock offsets, no stopped or leftover target processes (%s)\n", len(nf.Nodes), strings.Join(g.registry().daemons(), ", "))
 	return nil
 }
