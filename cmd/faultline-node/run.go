@@ -18,16 +18,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faultline/faultline/exitcode"
 	"github.com/faultline/faultline/targets/kv"
 	"github.com/faultline/faultline/targets/queue"
 	"github.com/faultline/faultline/targets/register"
 )
 
-// Exit codes.
+// Exit codes (package exitcode).
 const (
-	exitOK      = 0
-	exitFailure = 1   // the role failed at run time (store unreadable, port taken, ...)
-	exitBadArgs = 254 // bad flags: a one-line error, no stack trace
+	exitOK      = exitcode.Valid
+	exitFailure = exitcode.Failure  // the role failed at run time (store unreadable, port taken, ...)
+	exitBadArgs = exitcode.BadInput // bad flags: a one-line error, no stack trace
 )
 
 // version is set at link time (-ldflags "-X main.version=..."); otherwise

@@ -9,17 +9,19 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/cluster"
+	"github.com/faultline/faultline/exitcode"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/targets"
 )
 
-// Exit codes (DESIGN.md, Jepsen's).
+// Exit codes, as package exitcode defines them.
 const (
-	ExitValid    = 0
-	ExitInvalid  = 1
-	ExitUnknown  = 2
-	ExitBadInput = 254
-	ExitHarness  = 255
+	ExitValid    = exitcode.Valid
+	ExitInvalid  = exitcode.Invalid
+	ExitUnknown  = exitcode.Unknown
+	ExitBadInput = exitcode.BadInput
+	ExitHarness  = exitcode.Harness
 )
 
 // errBadInput marks bad arguments or input: exit 254.
@@ -57,7 +59,8 @@ func exitCode(err error) int {
 		return verdictCode(ve.verdict)
 	case errors.Is(err, errBadInput), errors.Is(err, cluster.ErrBadInput),
 		errors.Is(err, history.ErrMalformed), errors.Is(err, checker.ErrBadInput),
-		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported):
+		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported),
+		errors.Is(err, targets.ErrBadOption):
 		return ExitBadInput
 	default:
 		return ExitHarness
