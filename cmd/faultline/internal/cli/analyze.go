@@ -55,6 +55,9 @@ enqueue/dequeue).`,
 			if len(args) == 0 {
 				return badInput("analyze needs a run directory or history files (see faultline analyze --help)")
 			}
+			if o.timeout <= 0 || o.timeout > maxRunTime {
+				return badInput("--check-timeout %s: must be positive and at most %s", o.timeout, maxRunTime)
+			}
 			tuneGC()
 			if o.model == "" {
 				if len(args) != 1 {
@@ -65,7 +68,7 @@ enqueue/dequeue).`,
 			return runAnalyzeFiles(c.Context(), g, args, o)
 		},
 	}
-	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: cas-register, kv, queue")
+	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: "+strings.Join(checker.ModelNames, ", "))
 	c.Flags().StringVar(&o.format, "format", "jsonl", "history file format: jsonl, jepsen, edn")
 	c.Flags().DurationVar(&o.timeout, "check-timeout", 60*time.Second, "per-history check budget; past it the verdict is unknown")
 	return c

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -204,6 +205,19 @@ func TestValidate(t *testing.T) {
 		{"--recovery", func(o *testOptions) { o.recovery = -time.Second }},
 		{"--check-timeout", func(o *testOptions) { o.checkTime = 0 }},
 		{"--clock-mode", func(o *testOptions) { o.clockMode = "kernel" }},
+		// Values that pass a sign check and break later: every worker
+		// panicked mid-run (NaN, Inf, 1.5e-9), 1e-300 meant unthrottled, a
+		// billion workers or plan steps exhaust the machine.
+		{"--rate", func(o *testOptions) { o.rate = math.NaN() }},
+		{"--rate", func(o *testOptions) { o.rate = math.Inf(1) }},
+		{"--rate", func(o *testOptions) { o.rate = 1.5e-9 }},
+		{"--rate", func(o *testOptions) { o.rate = 1e-300 }},
+		{"--rate", func(o *testOptions) { o.rate = 1e12 }},
+		{"--concurrency", func(o *testOptions) { o.concurrency = 1_000_000_000 }},
+		{"--time-limit", func(o *testOptions) { o.timeLimit = 100000 * time.Hour }},
+		{"--nemesis-interval", func(o *testOptions) { o.timeLimit, o.interval = 100*time.Hour, time.Millisecond }},
+		{"--nemesis-interval", func(o *testOptions) { o.interval = 900000 * time.Hour }},
+		{"--check-timeout", func(o *testOptions) { o.checkTime = -time.Second }},
 	} {
 		o := ok()
 		c.mut(&o)

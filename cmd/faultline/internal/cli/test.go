@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -145,22 +146,54 @@ func parseNemeses(s string) ([]string, error) {
 	return out, nil
 }
 
+// Bounds of the run's settings: what a test on a real cluster can use,
+// with room to spare. Past them a value is a typo or an attack, and a run
+// that would accept it fails later (a worker's pacing interval overflows,
+// a plan of a billion steps is built, a billion goroutines start).
+const (
+	maxConcurrency = 10_000
+	maxRunTime     = 1000 * time.Hour // --time-limit, --nemesis-interval, --op-timeout, --recovery, --check-timeout
+	maxRate        = 10_000_000       // ops/s across all workers
+	maxPacing      = time.Hour        // one worker's interval between ops: concurrency / rate
+	maxPlanSteps   = 1_000_000        // --time-limit / --nemesis-interval
+)
+
 func (o *testOptions) validate() error {
+	dur := func(flag string, d time.Duration, zeroOK bool) error {
+		switch {
+		case d < 0 || d == 0 && !zeroOK:
+			if zeroOK {
+				return badInput("%s %s: must be >= 0", flag, d)
+			}
+			return badInput("%s %s: must be positive (e.g. 60s)", flag, d)
+		case d > maxRunTime:
+			return badInput("%s %s: at most %s", flag, d, maxRunTime)
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		flag   string
+		d      time.Duration
+		zeroOK bool
+	}{
+		{"--time-limit", o.timeLimit, false}, {"--nemesis-interval", o.interval, false},
+		{"--op-timeout", o.opTimeout, false}, {"--recovery", o.recovery, true}, {"--check-timeout", o.checkTime, false},
+	} {
+		if err := dur(c.flag, c.d, c.zeroOK); err != nil {
+			return err
+		}
+	}
 	switch {
-	case o.timeLimit <= 0:
-		return badInput("--time-limit %s: must be positive (e.g. 60s)", o.timeLimit)
-	case o.concurrency < 1:
-		return badInput("--concurrency %d: must be at least 1", o.concurrency)
-	case o.rate < 0:
-		return badInput("--rate %g: must be >= 0 (0 means unthrottled)", o.rate)
-	case o.interval <= 0:
-		return badInput("--nemesis-interval %s: must be positive", o.interval)
-	case o.opTimeout <= 0:
-		return badInput("--op-timeout %s: must be positive", o.opTimeout)
-	case o.recovery < 0:
-		return badInput("--recovery %s: must be >= 0", o.recovery)
-	case o.checkTime <= 0:
-		return badInput("--check-timeout %s: must be positive", o.checkTime)
+	case o.concurrency < 1 || o.concurrency > maxConcurrency:
+		return badInput("--concurrency %d: must be between 1 and %d", o.concurrency, maxConcurrency)
+	case math.IsNaN(o.rate) || math.IsInf(o.rate, 0) || o.rate < 0:
+		return badInput("--rate %g: must be a number >= 0 (0 means unthrottled)", o.rate)
+	case o.rate > maxRate:
+		return badInput("--rate %g: at most %d ops/s (0 means unthrottled)", o.rate, maxRate)
+	case o.rate > 0 && float64(o.concurrency)/o.rate > maxPacing.Seconds():
+		return badInput("--rate %g: so low that each of the %d workers would wait more than %s between ops; use at least %.3g", o.rate, o.concurrency, maxPacing, float64(o.concurrency)/maxPacing.Seconds())
+	case o.timeLimit/o.interval > maxPlanSteps:
+		return badInput("--nemesis-interval %s: %s / %s is more than %d fault changes; use a longer interval", o.interval, o.timeLimit, o.interval, maxPlanSteps)
 	case o.clockMode != "" && o.clockMode != nemesis.ClockModeFile && o.clockMode != nemesis.ClockModeSystem:
 		return badInput("--clock-mode %q: want %s or %s", o.clockMode, nemesis.ClockModeFile, nemesis.ClockModeSystem)
 	}
