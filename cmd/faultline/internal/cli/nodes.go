@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -19,13 +20,53 @@ import (
 // loadNodes returns the nodes file named by --nodes-file, or the local
 // cluster's.
 func (g *globals) loadNodes() (*cluster.NodesFile, error) {
-	if g.nodesFile != "" {
-		return cluster.LoadNodesFile(g.nodesFile)
-	}
-	if !local.Exists(g.clusterName) {
+	var (
+		nf  *cluster.NodesFile
+		err error
+	)
+	switch {
+	case g.nodesFile != "":
+		nf, err = cluster.LoadNodesFile(g.nodesFile)
+	case !local.Exists(g.clusterName):
 		return nil, badInput("no nodes: no --nodes-file given and no local cluster %q (run: faultline cluster up --name %s)", g.clusterName, g.clusterName)
+	default:
+		nf, err = local.Load(g.clusterName)
 	}
-	return local.Load(g.clusterName)
+	if err != nil {
+		return nil, err
+	}
+	return nf, g.checkCredentials(nf)
+}
+
+// checkCredentials refuses, before any node is dialled, the nodes file's
+// key and known_hosts when they cannot work: missing or unreadable (bad
+// input naming the nodes file, not "node unreachable"), or a private key
+// that others can read, which OpenSSH refuses too.
+func (g *globals) checkCredentials(nf *cluster.NodesFile) error {
+	if p := nf.IdentityPath(); p != "" {
+		st, err := os.Stat(p)
+		switch {
+		case err != nil:
+			return badInput("nodes file %s: identity %s: %v (fix the identity: line, or create the key)", nf.Path, p, errors.Unwrap(err))
+		case !st.Mode().IsRegular():
+			return badInput("nodes file %s: identity %s is not a regular file", nf.Path, p)
+		case st.Mode().Perm()&0o077 != 0:
+			return badInput("nodes file %s: identity %s is readable by others (permissions %04o); like OpenSSH, faultline refuses it: chmod 600 %s", nf.Path, p, st.Mode().Perm(), p)
+		}
+		if f, err := os.Open(p); err != nil {
+			return badInput("nodes file %s: identity %s: %v", nf.Path, p, errors.Unwrap(err))
+		} else {
+			f.Close()
+		}
+	}
+	if p := nf.KnownHostsPath(); p != "" && !g.insecureKeys {
+		if f, err := os.Open(p); err != nil {
+			return badInput("nodes file %s: known_hosts %s: %v (fill it with ssh-keyscan, or fix the known_hosts: line)", nf.Path, p, errors.Unwrap(err))
+		} else {
+			f.Close()
+		}
+	}
+	return nil
 }
 
 // sshConfig is how to reach one node of a nodes file.
