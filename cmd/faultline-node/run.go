@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,9 +18,8 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/exitcode"
-	"github.com/faultline/faultline/targets/kv"
-	"github.com/faultline/faultline/targets/queue"
-	"github.com/faultline/faultline/targets/register"
+	"github.com/faultline/faultline/targets"
+	"github.com/faultline/faultline/targets/builtin"
 )
 
 // Exit codes (package exitcode).
@@ -49,19 +47,23 @@ type options struct {
 	LogLevel    slog.Level
 }
 
-// A role runs one kind of node: it serves until ctx is cancelled (SIGTERM,
-// SIGINT) and then shuts down gracefully. New roles (kv, queue) are one
-// function and one line in roles.
+// A role runs one kind of node: a built-in target's Role, named after the
+// target, with its modes. A new role is a target package with a Role and
+// one line in targets/builtin.
 type role struct {
 	modes []string
-	run   func(ctx context.Context, o options, ln net.Listener, log *slog.Logger) error
+	serve func(ctx context.Context, o targets.RoleOptions, ln net.Listener, log *slog.Logger) error
 }
 
-var roles = map[string]role{
-	"register": {modes: register.Target.Modes.Names(), run: runRegister},
-	"kv":       {modes: kv.Target.Modes.Names(), run: runKV},
-	"queue":    {modes: queue.Target.Modes.Names(), run: runQueue},
-}
+var roles = func() map[string]role {
+	m := map[string]role{}
+	for _, t := range builtin.Targets {
+		if t.Role != nil {
+			m[t.Name] = role{modes: t.Modes.Names(), serve: t.Role.Serve}
+		}
+	}
+	return m
+}()
 
 func run(args []string, stdout, stderr io.Writer) int {
 	o, showVersion, err := parseFlags(args)
@@ -86,7 +88,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	log.Info("faultline-node: starting", "version", buildVersion(), "listen", ln.Addr().String(), "mode", o.Mode, "data", o.Data, "pid", os.Getpid())
-	if err := roles[o.Role].run(ctx, o, ln, log); err != nil {
+	if err := roles[o.Role].serve(ctx, o.role(), ln, log); err != nil {
 		log.Error("faultline-node: stopped", "err", err)
 		return exitFailure
 	}
@@ -212,38 +214,21 @@ func buildVersion() string {
 }
 
 func usage() string {
-	return `usage: faultline-node --role register|kv --id n1 --listen 0.0.0.0:7000 \
+	return `usage: faultline-node --role ROLE --id n1 --listen 0.0.0.0:7000 \
            --peers n1=198.18.0.11:7000,n2=198.18.0.12:7000,... \
            --data /opt/faultline/data [--clock-file /opt/faultline/clock] [--mode MODE]
 
-modes: ` + modeHelp() + `
+roles and modes: ` + modeHelp() + `
 flags: --role --id --listen --peers --data --clock-file --mode --op-timeout
        --peer-timeout --log-level --version
 Logs go to stderr; SIGTERM or SIGINT shut down gracefully. Bad flags exit 254.
 `
 }
 
-// serveUntil serves h on ln until ctx is done, then shuts down gracefully.
-func serveUntil(ctx context.Context, ln net.Listener, h http.Handler, log *slog.Logger) error {
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+// role is what the role's Serve sees of the flags.
+func (o options) role() targets.RoleOptions {
+	return targets.RoleOptions{
+		ID: o.ID, Listen: o.Listen, Peers: o.Peers, Data: o.Data, ClockFile: o.ClockFile,
+		Mode: o.Mode, OpTimeout: o.OpTimeout, PeerTimeout: o.PeerTimeout,
 	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("faultline-node: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
 }

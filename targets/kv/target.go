@@ -34,6 +34,7 @@ var Target = targets.Target{
 	Supports:  targets.Supports{Kill: true, Pause: true, ClockFile: true, ClockSystem: true},
 	Options:   []targets.Option{deploy.NodeBinaryOption},
 	Daemons:   []string{deploy.NodeDaemonName},
+	Role:      &targets.Role{Serve: Serve},
 	Deploy: func(env targets.Env) (targets.Deployment, error) {
 		nd, err := deploy.NewNodeDaemon("kv", env)
 		if err != nil {

@@ -24,6 +24,7 @@ var Target = targets.Target{
 	Supports:  targets.Supports{Kill: true, Pause: true, ClockFile: true, ClockSystem: true},
 	Options:   []targets.Option{deploy.NodeBinaryOption},
 	Daemons:   []string{deploy.NodeDaemonName},
+	Role:      &targets.Role{Serve: Serve},
 	Deploy: func(env targets.Env) (targets.Deployment, error) {
 		nd, err := deploy.NewNodeDaemon("queue", env)
 		if err != nil {

@@ -1,4 +1,4 @@
-package main
+package register
 
 import (
 	"context"
@@ -6,14 +6,16 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/faultline/faultline/targets"
 	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/httpapi"
 	"github.com/faultline/faultline/targets/paxos"
-	"github.com/faultline/faultline/targets/register"
 )
 
-// runRegister is the register role: a CASPaxos register node.
-func runRegister(ctx context.Context, o options, ln net.Listener, log *slog.Logger) error {
-	srv, err := register.New(register.Config{
+// Serve is the node daemon's register role: a CASPaxos register node on
+// ln until ctx is done.
+func Serve(ctx context.Context, o targets.RoleOptions, ln net.Listener, log *slog.Logger) error {
+	srv, err := New(Config{
 		ID:          o.ID,
 		Peers:       o.Peers,
 		Mode:        paxos.Mode(o.Mode),
@@ -27,6 +29,6 @@ func runRegister(ctx context.Context, o options, ln net.Listener, log *slog.Logg
 		ln.Close()
 		return err
 	}
-	serr := serveUntil(ctx, ln, srv.Handler(), log)
+	serr := httpapi.Serve(ctx, ln, srv.Handler(), log)
 	return errors.Join(serr, srv.Close())
 }
