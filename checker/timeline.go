@@ -12,6 +12,7 @@ import (
 
 	"github.com/anishathalye/porcupine"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -166,48 +167,12 @@ func timelineKeys(all map[string][]porcupine.Operation, opts TimelineOptions) []
 	return keys
 }
 
-// faultFamily says which nemesis f opens and which closes an interval.
-// start-X/stop-X is the house convention; kill/start and pause/resume are
-// the process faults; Jepsen's own partitioner uses bare start/stop.
-func faultFamily(f string, open map[string][]history.Pair) (family string, opens bool) {
-	switch {
-	case strings.HasPrefix(f, "start-"):
-		return strings.TrimPrefix(f, "start-"), true
-	case strings.HasPrefix(f, "stop-"):
-		return strings.TrimPrefix(f, "stop-"), false
-	case f == "kill", f == "pause":
-		return f, true
-	case f == "resume":
-		return "pause", false
-	case f == "start" && len(open["kill"]) > 0:
-		return "kill", false
-	case f == "start":
-		return "fault", true
-	case f == "stop":
-		return "fault", false
-	}
-	return "", false
-}
-
-var faultColours = []string{"#f4cccc", "#fce5cd", "#fff2cc", "#d9ead3", "#cfe2f3", "#d9d2e9", "#ead1dc"}
-
-// nemesisAnnotations turns the nemesis ops into annotations on the "nemesis"
-// row: an interval from a fault's start invoke to its stop completion (or to
-// end when never stopped), and a point for any other nemesis op.
+// nemesisAnnotations draws the fault intervals (package fault, the same
+// intervals the report shades, in the same colours, tinted so the text on
+// them stays readable) on the "nemesis" row: from a fault's opening invoke
+// to the completion of the op that closed it (a heal closes all), or to
+// end when nothing did.
 func nemesisAnnotations(h history.History, end int64) []porcupine.Annotation {
-	var (
-		out     []porcupine.Annotation
-		open    = map[string][]history.Pair{}
-		colours = map[string]string{}
-	)
-	colour := func(fam string) string {
-		if c, ok := colours[fam]; ok {
-			return c
-		}
-		c := faultColours[len(colours)%len(faultColours)]
-		colours[fam] = c
-		return c
-	}
 	describe := func(p history.Pair) string {
 		var parts []string
 		for _, o := range []*history.Op{&p.Invoke, p.Completion} {
@@ -226,47 +191,31 @@ func nemesisAnnotations(h history.History, end int64) []porcupine.Annotation {
 		}
 		return strings.Join(parts, "; ")
 	}
-	doneTime := func(p history.Pair) int64 {
-		if p.Completion != nil {
-			return p.Completion.Time
+	var out []porcupine.Annotation
+	for _, iv := range fault.Intervals(h) {
+		var details []string
+		for _, p := range iv.Opened {
+			details = append(details, describe(p))
 		}
-		return end
-	}
-	for _, p := range h.Pairs() {
-		if !p.Invoke.IsNemesis() {
-			continue
-		}
-		fam, opens := faultFamily(p.Invoke.F, open)
+		desc := iv.Family
 		switch {
-		case fam != "" && opens:
-			open[fam] = append(open[fam], p)
-		case fam != "" && len(open[fam]) > 0:
-			for _, s := range open[fam] {
-				out = append(out, porcupine.Annotation{
-					Tag: "nemesis", Start: s.Invoke.Time, End: doneTime(p),
-					Description:     fam,
-					Details:         describe(s) + " | " + describe(p),
-					BackgroundColor: colour(fam),
-				})
-			}
-			open[fam] = nil
-		default:
-			out = append(out, porcupine.Annotation{
-				Tag: "nemesis", Start: p.Invoke.Time, End: doneTime(p),
-				Description: p.Invoke.F, Details: describe(p), BackgroundColor: colour(p.Invoke.F),
-			})
+		case iv.Closed != nil:
+			details = append(details, describe(*iv.Closed))
+		case !iv.Healed:
+			desc += " (never healed in history)"
 		}
-	}
-	fams := sortedKeys(open)
-	for _, fam := range fams {
-		for _, s := range open[fam] {
-			out = append(out, porcupine.Annotation{
-				Tag: "nemesis", Start: s.Invoke.Time, End: end,
-				Description: fam + " (never healed in history)", Details: describe(s),
-				BackgroundColor: colour(fam),
-			})
+		if iv.Uncertain {
+			desc += " (may not have taken effect)"
 		}
+		stop := iv.End
+		if !iv.Healed {
+			stop = max(stop, end) // porcupine's end of time: past every op
+		}
+		out = append(out, porcupine.Annotation{
+			Tag: "nemesis", Start: iv.Start, End: stop,
+			Description: desc, Details: strings.Join(details, " | "),
+			BackgroundColor: fault.Tint(iv.Family, 0.6),
+		})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	return out
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -96,20 +97,37 @@ func TestNemesisAnnotationsPairing(t *testing.T) {
 	add("start", history.OK)
 	add("resume", history.Invoke)
 	add("resume", history.OK)
-	add("clock-bump", history.Invoke)
-	add("clock-bump", history.Info)
+	add("bump-clock", history.Invoke) // an interval, closed by the final heal
+	add("bump-clock", history.OK)
+	add("strobe-clock", history.Invoke) // extends it
+	add("strobe-clock", history.OK)
+	add("start-partition", history.Invoke)
+	add("start-partition", history.OK)
+	add("heal", history.Invoke) // closes both
+	add("heal", history.OK)
+	add("truncate-log", history.Invoke) // an event of its own
+	add("truncate-log", history.Info)
 	as := nemesisAnnotations(h, 1000)
 	got := map[string][2]int64{}
+	colour := map[string]string{}
 	for _, a := range as {
 		got[a.Description] = [2]int64{a.Start, a.End}
+		colour[a.Description] = a.BackgroundColor
 	}
-	want := map[string][2]int64{"pause": {0, 70}, "kill": {20, 50}, "clock-bump": {80, 90}}
+	want := map[string][2]int64{"pause": {0, 70}, "kill": {20, 50}, "clock": {80, 150}, "partition": {120, 150},
+		"truncate-log (may not have taken effect)": {160, 170}}
 	if len(got) != len(want) {
 		t.Fatalf("annotations %v", got)
 	}
 	for k, v := range want {
 		if got[k] != v {
 			t.Fatalf("%s: got %v want %v (all %v)", k, got[k], v, got)
+		}
+	}
+	// Colours are the family's, whatever order the faults came in.
+	for _, fam := range []string{"pause", "kill", "clock", "partition"} {
+		if colour[fam] != fault.Tint(fam, 0.6) {
+			t.Errorf("%s drawn in %s, want its family's %s", fam, colour[fam], fault.Tint(fam, 0.6))
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -86,8 +87,8 @@ func TestRegistry(t *testing.T) {
 	net, _ := newFakeNet(3)
 	env.Target = newFakeTarget(net)
 	for _, e := range registry() {
-		n, err := New(e.name, env, rng)
-		if e.name == "netem" && errors.Is(err, ErrUnsupported) {
+		n, err := New(e.family.Name, env, rng)
+		if e.family.Name == "netem" && errors.Is(err, ErrUnsupported) {
 			// The fake net has no tc, so netem refuses up front (its own
 			// tests cover that); check the Fs of the unprobed nemesis.
 			n, err = e.healer(env)
@@ -95,8 +96,8 @@ func TestRegistry(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if fs := n.Fs(); len(fs) < 2 || fs[0] != e.start || fs[1] != e.stop {
-			t.Fatalf("%s: Fs %v, registry %s/%s", e.name, fs, e.start, e.stop)
+		if fs := n.Fs(); len(fs) < 2 || fs[0] != e.family.Opens[0] || fs[1] != e.family.Closes[0] {
+			t.Fatalf("%s: Fs %v, registry %s/%s", e.family.Name, fs, e.family.Opens[0], e.family.Closes[0])
 		}
 	}
 }
@@ -133,5 +134,18 @@ func TestHealAll(t *testing.T) {
 	f.nodes["n2"].down = true
 	if err := HealAll(ctx, env); err == nil || !strings.Contains(err.Error(), `"n2"`) {
 		t.Fatalf("HealAll with n2 down: %v", err)
+	}
+}
+
+// Every nemesis has its line in package fault's table, so the reports
+// and the timeline draw what it does.
+func TestRegistryFamilies(t *testing.T) {
+	for _, e := range registry() {
+		if _, ok := fault.Lookup(e.family.Name); !ok || len(e.family.Opens) == 0 || len(e.family.Closes) == 0 {
+			t.Errorf("nemesis %s: family %+v", e.family.Name, e.family)
+		}
+	}
+	if fs := StartFs("clock"); len(fs) != 2 {
+		t.Errorf("clock opens %v, want bump-clock and strobe-clock", fs)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+
+	"github.com/faultline/faultline/fault"
 )
 
 // ErrUnknown is wrapped by errors for a nemesis name the registry lacks.
@@ -15,15 +17,13 @@ var ErrUnknown = errors.New("nemesis: unknown nemesis")
 // entry is one registry line: a fault family and everything the harness
 // needs to construct, schedule and heal it.
 type entry struct {
-	name        string
-	start, stop string // the Fs that begin and end one fault
+	// family is the fault's line in package fault's table: its name (the
+	// nemesis name), the Fs that open and close it, colour and label.
+	family fault.Family
 	// healRank orders heals in Compose and HealAll: lower first. Paused
 	// processes must resume (0) before the network heals (10), which must
 	// heal before crashed daemons restart (20), so a restart finds its peers.
 	healRank int
-	// pick draws the start F for a schedule when a family has several
-	// (clock: bump-clock or strobe-clock); nil means start.
-	pick func(rng *rand.Rand) string
 	// plan draws the start op's Value for a schedule (nil: no value).
 	plan func(rng *rand.Rand) json.RawMessage
 	make func(env Env, rng *rand.Rand) (Nemesis, error)
@@ -33,34 +33,43 @@ type entry struct {
 	healer func(env Env) (Nemesis, error)
 }
 
-// registry is the table of fault families. A new fault is one file plus
-// one line here.
+// family is the named line of package fault's table; a nemesis without
+// one is a programming error (TestRegistryFamilies).
+func family(name string) fault.Family {
+	f, ok := fault.Lookup(name)
+	if !ok {
+		panic("nemesis: no fault family " + name + " in package fault")
+	}
+	return f
+}
+
+// registry is the table of nemeses, one per fault family. A new fault is
+// one file plus one line here and one in package fault.
 func registry() []entry {
 	return []entry{
-		{name: "partition", start: "start-partition", stop: "stop-partition", healRank: 10,
+		{family: family("partition"), healRank: 10,
 			plan: func(rng *rand.Rand) json.RawMessage {
 				kinds := GrudgeKinds()
 				return json.RawMessage(fmt.Sprintf("%q", kinds[rng.IntN(len(kinds))]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPartition(env, rng) }},
-		{name: "kill", start: "kill", stop: "start", healRank: 20,
+		{family: family("kill"), healRank: 20,
 			plan: func(rng *rand.Rand) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority"}[rng.IntN(2)]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewKill(env, rng) }},
-		{name: "pause", start: "pause", stop: "resume", healRank: 0,
+		{family: family("pause"), healRank: 0,
 			plan: func(rng *rand.Rand) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPause(env, rng) }},
-		{name: "clock", start: "bump-clock", stop: "reset-clock", healRank: 10,
-			pick: func(rng *rand.Rand) string { return []string{"bump-clock", "strobe-clock"}[rng.IntN(2)] },
+		{family: family("clock"), healRank: 10,
 			plan: func(rng *rand.Rand) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
 			},
 			make:   func(env Env, rng *rand.Rand) (Nemesis, error) { return NewClock(env, rng) },
 			healer: func(env Env) (Nemesis, error) { return newClockFiles(env, ClockOptions{}) }},
-		{name: "netem", start: "start-netem", stop: "stop-netem", healRank: 10,
+		{family: family("netem"), healRank: 10,
 			plan: func(rng *rand.Rand) json.RawMessage {
 				p := NetemProfiles()
 				return json.RawMessage(fmt.Sprintf("%q", p[rng.IntN(len(p))]))
@@ -72,7 +81,7 @@ func registry() []entry {
 
 func lookup(name string) (entry, error) {
 	for _, e := range registry() {
-		if e.name == name {
+		if e.family.Name == name {
 			return e, nil
 		}
 	}
@@ -83,7 +92,7 @@ func lookup(name string) (entry, error) {
 func Names() []string {
 	var out []string
 	for _, e := range registry() {
-		out = append(out, e.name)
+		out = append(out, e.family.Name)
 	}
 	slices.Sort(out)
 	return out
@@ -97,10 +106,7 @@ func StartFs(name string) []string {
 	if err != nil {
 		return nil
 	}
-	if e.name == "clock" {
-		return []string{"bump-clock", "strobe-clock"}
-	}
-	return []string{e.start}
+	return e.family.Opens
 }
 
 // CheckFaults reports the first name that is not a registered nemesis, as

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -51,11 +52,12 @@ func Plan(seed int64, faults []string, interval, duration time.Duration) []Step 
 		bag = bag[1:]
 		e, err := lookup(name)
 		if err != nil {
-			e = entry{name: name, start: "start-" + name, stop: "stop-" + name}
+			e = entry{family: fault.Family{Name: name, Opens: []string{"start-" + name}, Closes: []string{"stop-" + name}}}
 		}
-		start := history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.start}
-		if e.pick != nil {
-			start.F = e.pick(rng)
+		opens := e.family.Opens
+		start := history.Op{Process: history.Nemesis, Type: history.Invoke, F: opens[0]}
+		if len(opens) > 1 { // clock: bump-clock or strobe-clock
+			start.F = opens[rng.IntN(len(opens))]
 		}
 		if e.plan != nil {
 			start.Value = e.plan(rng)
@@ -69,7 +71,7 @@ func Plan(seed int64, faults []string, interval, duration time.Duration) []Step 
 		}
 		steps = append(steps,
 			Step{At: t, Op: start},
-			Step{At: t + hold, Op: history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.stop}})
+			Step{At: t + hold, Op: history.Op{Process: history.Nemesis, Type: history.Invoke, F: e.family.Closes[0]}})
 		t += hold + jitter()
 	}
 	return steps

@@ -10,6 +10,7 @@ import (
 
 	"github.com/faultline/faultline/campaign"
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -37,7 +38,7 @@ func RunMetrics(dir string) (*campaign.Metrics, error) {
 func Metrics(h history.History, res checker.Results) *campaign.Metrics {
 	m := &campaign.Metrics{}
 	samples := Samples(h)
-	faults := Faults(h)
+	faults := fault.Intervals(h)
 	var okLat []int64
 	var first, last int64 = math.MaxInt64, 0
 	for _, s := range samples {
@@ -112,7 +113,7 @@ func Metrics(h history.History, res checker.Results) *campaign.Metrics {
 }
 
 // faultSeconds is the time during which at least one fault was in place.
-func faultSeconds(fs []Fault) float64 {
+func faultSeconds(fs []fault.Interval) float64 {
 	iv := make([][2]int64, 0, len(fs))
 	for _, f := range fs {
 		iv = append(iv, [2]int64{f.Start, f.End})

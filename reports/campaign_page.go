@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/fault"
 )
 
 // CampaignGroup is the results of one target and workload: a grid whose
@@ -263,7 +264,7 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 		}
 	}
 	for _, f := range sortedKeys(families) {
-		v.Families = append(v.Families, legendRow{Name: f, Colour: FaultHex(f)})
+		v.Families = append(v.Families, legendRow{Name: f, Colour: fault.Hex(f), Label: fault.Label(f)})
 	}
 	return v
 }

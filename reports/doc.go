@@ -16,7 +16,7 @@
 //
 // and appends a Markdown summary to $GITHUB_STEP_SUMMARY when it is set.
 // Every plot shades the nemesis's fault intervals (Faults) in the fault's
-// own colour (FaultColour): partition red, kill purple, pause blue, clock
+// own colour (fault.Colour): partition red, kill purple, pause blue, clock
 // orange, anything else grey.
 //
 // JUnit: a valid checker passes, an invalid one is a <failure> whose

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -69,10 +70,10 @@ type Explanation struct {
 // AnomalyView is what the report shows of a linearizability anomaly.
 type AnomalyView struct {
 	LinAnomaly
-	Time     int64   // when the culprit completed, ns since start
-	Faults   []Fault // faults in place while the culprit ran
-	Ops      []OpRow // the key's ops around the anomaly
-	Timeline string  // the key's own timeline file, relative to the run dir; "" if none
+	Time     int64            // when the culprit completed, ns since start
+	Faults   []fault.Interval // faults in place while the culprit ran
+	Ops      []OpRow          // the key's ops around the anomaly
+	Timeline string           // the key's own timeline file, relative to the run dir; "" if none
 	Others   []string
 }
 
@@ -89,7 +90,7 @@ type OpRow struct {
 }
 
 // explain puts each checker's result in words.
-func explain(h history.History, res checker.Results, faults []Fault, timelines map[string]string) []Explanation {
+func explain(h history.History, res checker.Results, faults []fault.Interval, timelines map[string]string) []Explanation {
 	var out []Explanation
 	for _, name := range sortedKeys(res.Checkers) {
 		r := res.Checkers[name]
@@ -168,7 +169,7 @@ const maxAnomalyRows = 30
 // overlap the span from the legal prefix's last op to the culprit's
 // completion, the writes of the value the culprit read, and the last few
 // successful ops before that span.
-func anomalyView(h history.History, a LinAnomaly, faults []Fault) *AnomalyView {
+func anomalyView(h history.History, a LinAnomaly, faults []fault.Interval) *AnomalyView {
 	v := &AnomalyView{LinAnomaly: a}
 	var pairs []history.Pair
 	for _, p := range h.Pairs() {

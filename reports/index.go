@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -37,7 +38,7 @@ type indexData struct {
 
 type kv struct{ K, V string }
 
-type legendRow struct{ Name, Colour string }
+type legendRow struct{ Name, Colour, Label string }
 
 type faultRow struct {
 	Start, End, Duration, Family, Colour, Label string
@@ -58,7 +59,7 @@ type indexInput struct {
 }
 
 func writeIndex(dir string, h history.History, res checker.Results, in indexInput) error {
-	faults := Faults(h)
+	faults := fault.Intervals(h)
 	samples := Samples(h)
 	cfg := readConfig(dir)
 	d := indexData{
@@ -84,10 +85,10 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 	d.Strip = faultStrip(faults, end, marks)
 	for _, f := range faults {
 		d.Faults = append(d.Faults, faultRow{Start: fmtSecs(f.Start), End: fmtSecs(f.End), Duration: fmtDur(f.End - f.Start),
-			Family: f.Family, Colour: FaultHex(f.Family), Label: f.Label, Healed: f.Healed, Uncertain: f.Uncertain})
+			Family: f.Family, Colour: fault.Hex(f.Family), Label: f.Label, Healed: f.Healed, Uncertain: f.Uncertain})
 	}
-	for _, fam := range faultFamilies(faults) {
-		d.Families = append(d.Families, legendRow{fam, FaultHex(fam)})
+	for _, fam := range fault.FamiliesOf(faults) {
+		d.Families = append(d.Families, legendRow{fam, fault.Hex(fam), fault.Label(fam)})
 	}
 	d.Meta, d.Config = configRows(cfg)
 	a := Avail(samples, faults)
@@ -279,8 +280,8 @@ func sortedKeys[V any](m map[string]V) []string {
 // faultStrip draws the faults over the run's time as an inline SVG: one
 // row per family, each fault a coloured bar with its label, and a red line
 // with "anomaly" at each mark.
-func faultStrip(faults []Fault, end int64, marks []int64) template.HTML {
-	fams := faultFamilies(faults)
+func faultStrip(faults []fault.Interval, end int64, marks []int64) template.HTML {
+	fams := fault.FamiliesOf(faults)
 	const (
 		width  = 1000.0
 		left   = 90.0
@@ -303,7 +304,7 @@ func faultStrip(faults []Fault, end int64, marks []int64) template.HTML {
 		row[f] = i
 		y := top + rowH*float64(i)
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="#f6f6f6"/>`, left, y+2, width-left-right, rowH-4)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="%s" font-weight="600">%s</text>`, left-6, y+rowH/2+4, FaultHex(f), template.HTMLEscapeString(f))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="%s" font-weight="600">%s</text>`, left-6, y+rowH/2+4, fault.Hex(f), template.HTMLEscapeString(f))
 	}
 	if len(fams) == 0 {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="12" fill="#555">no faults were injected</text>`, left+6, top+rowH/2+4)
@@ -317,7 +318,7 @@ func faultStrip(faults []Fault, end int64, marks []int64) template.HTML {
 			op = "0.45"
 		}
 		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" fill-opacity="%s" rx="2"><title>%s</title></rect>`,
-			x0, y+3, w, rowH-6, FaultHex(f.Family), op, template.HTMLEscapeString(fmt.Sprintf("%s–%s %s", fmtSecs(f.Start), fmtSecs(f.End), f.Label)))
+			x0, y+3, w, rowH-6, fault.Hex(f.Family), op, template.HTMLEscapeString(fmt.Sprintf("%s–%s %s", fmtSecs(f.Start), fmtSecs(f.End), f.Label)))
 		if float64(len(f.Short))*6.2 < w-6 {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%d" fill="#fff">%s</text>`, x0+4, y+rowH/2+4, labelF, template.HTMLEscapeString(f.Short))
 		}

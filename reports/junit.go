@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -79,7 +80,7 @@ func JUnit(dir string, h history.History, res checker.Results) JUnitSuites {
 		s.Properties = append(s.Properties, JUnitProperty{Name: r.K, Value: r.V})
 	}
 	s.Properties = append(s.Properties, JUnitProperty{Name: "run_dir", Value: dir})
-	faults := Faults(h)
+	faults := fault.Intervals(h)
 	for _, e := range explain(h, res, faults, nil) {
 		c := JUnitCase{Name: e.Checker, ClassName: "faultline." + name, Time: s.Time, SystemOut: e.Summary}
 		text := strings.Join(e.Words, "\n") + "\n\nReport: " + filepath.Join(dir, "index.html")

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -66,7 +67,7 @@ func WritePlots(dir string, h history.History) (PlotSet, error) {
 	if err := os.MkdirAll(pdir, 0o755); err != nil {
 		return set, fmt.Errorf("reports: plots: %w", err)
 	}
-	faults := Faults(h)
+	faults := fault.Intervals(h)
 	samples := Samples(h)
 	var end int64
 	if len(h) > 0 {
@@ -125,7 +126,7 @@ func savePlot(p *plot.Plot, l *plot.Legend, path, format string) error {
 
 // newPlot is a plot with the house style: a title, time in seconds on x
 // from 0 to the end of the run, a grid, and the faults shaded underneath.
-func newPlot(title, ylabel string, faults []Fault, end int64) (*plot.Plot, *plot.Legend) {
+func newPlot(title, ylabel string, faults []fault.Interval, end int64) (*plot.Plot, *plot.Legend) {
 	p := plot.New()
 	p.Title.Text = title
 	p.Title.TextStyle.Font.Size = vg.Points(13)
@@ -136,8 +137,8 @@ func newPlot(title, ylabel string, faults []Fault, end int64) (*plot.Plot, *plot
 	p.Add(&faultBands{faults: faults})
 	l := plot.NewLegend()
 	l.TextStyle.Font.Size = vg.Points(9)
-	for _, fam := range faultFamilies(faults) {
-		l.Add(fam+" (shaded)", bandThumb{FaultColour(fam)})
+	for _, fam := range fault.FamiliesOf(faults) {
+		l.Add(fam+" (shaded)", bandThumb{fault.Colour(fam)})
 	}
 	return p, &l
 }
@@ -149,7 +150,7 @@ func millis(ns int64) float64 {
 
 // faultBands shades each fault interval over the full height of the data
 // area, in its family's colour, with its short label along the top.
-type faultBands struct{ faults []Fault }
+type faultBands struct{ faults []fault.Interval }
 
 func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
@@ -166,7 +167,7 @@ func (b *faultBands) Plot(c draw.Canvas, p *plot.Plot) {
 		if x1 <= x0 {
 			x1 = x0 + 1
 		}
-		col := FaultColour(f.Family)
+		col := fault.Colour(f.Family)
 		fill := color.NRGBA{R: col.R, G: col.G, B: col.B, A: 0x33}
 		c.FillPolygon(fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
 		edge := draw.LineStyle{Color: color.NRGBA{R: col.R, G: col.G, B: col.B, A: 0x99}, Width: vg.Points(0.6)}
@@ -214,7 +215,7 @@ func opNames(samples []Sample) []string {
 // latencyRawPlot: one point per op at (invoke time, latency), coloured by
 // operation, shaped by outcome (ok: dot, fail: cross, info: triangle), on
 // a log scale.
-func latencyRawPlot(samples []Sample, faults []Fault, end int64) (*plot.Plot, *plot.Legend) {
+func latencyRawPlot(samples []Sample, faults []fault.Interval, end int64) (*plot.Plot, *plot.Legend) {
 	p, l := newPlot("Latency of every client op, by operation and outcome", "latency (ms, log scale)", faults, end)
 	setLogY(p, samples)
 	fs := opNames(samples)
@@ -296,7 +297,7 @@ var quantileStyles = []struct {
 
 // latencyQuantilesPlot: p50, p95, p99 and max latency of all client ops
 // per window, on a log scale; windows without ops leave gaps.
-func latencyQuantilesPlot(samples []Sample, faults []Fault, end int64, w time.Duration) (*plot.Plot, *plot.Legend) {
+func latencyQuantilesPlot(samples []Sample, faults []fault.Interval, end int64, w time.Duration) (*plot.Plot, *plot.Legend) {
 	p, l := newPlot(fmt.Sprintf("Latency quantiles of all client ops, per %s window", w), "latency (ms, log scale)", faults, end)
 	setLogY(p, samples)
 	wins := LatencyWindows(samples, w)
@@ -331,7 +332,7 @@ var typeDashes = map[history.Type][]vg.Length{
 
 // ratePlot: completions per second per window, a line per operation
 // (colour) and outcome (ok solid, fail dashed, info dotted).
-func ratePlot(samples []Sample, faults []Fault, end int64, w time.Duration) (*plot.Plot, *plot.Legend) {
+func ratePlot(samples []Sample, faults []fault.Interval, end int64, w time.Duration) (*plot.Plot, *plot.Legend) {
 	p, l := newPlot(fmt.Sprintf("Throughput: completions per second, per %s window, by operation and outcome", w), "ops/s", faults, end)
 	rates := Rates(samples, w)
 	keys := make([]Series, 0, len(rates))
@@ -374,7 +375,7 @@ func typeRank(t history.Type) int {
 }
 
 // clockPlot: each node's measured clock offset over time, in ms.
-func clockPlot(cs []ClockSample, faults []Fault, end int64) (*plot.Plot, *plot.Legend) {
+func clockPlot(cs []ClockSample, faults []fault.Interval, end int64) (*plot.Plot, *plot.Legend) {
 	p, l := newPlot("Clock offset of each node, as measured by the clock nemesis", "offset (ms, + is ahead)", faults, end)
 	byNode := map[string]plotter.XYs{}
 	lo, hi := 0.0, 0.0

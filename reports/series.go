@@ -6,6 +6,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -160,14 +161,14 @@ func ratio(a, b int) float64 {
 }
 
 // Avail computes the availability of samples under faults fs.
-func Avail(samples []Sample, fs []Fault) Availability {
+func Avail(samples []Sample, fs []fault.Interval) Availability {
 	var a Availability
 	for _, s := range samples {
 		ok := 0
 		if s.Type == history.OK {
 			ok = 1
 		}
-		if len(faultAt(fs, s.Time)) > 0 {
+		if len(fault.At(fs, s.Time)) > 0 {
 			a.DuringTotal++
 			a.DuringOK += ok
 		} else {

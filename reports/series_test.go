@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -67,7 +68,7 @@ func TestSamplesAndAvailability(t *testing.T) {
 	if s[0].Latency != 1e6 || s[0].F != "write" || s[0].Type != history.OK {
 		t.Errorf("first sample %+v", s[0])
 	}
-	a := Avail(s, Faults(h))
+	a := Avail(s, fault.Intervals(h))
 	// During the partition (2s-6.1s): write k1 2 ok, write k2 fail, read ok;
 	// during the kill (7s-9.1s): the info read. Outside: two oks.
 	want := Availability{DuringOK: 2, DuringTotal: 4, OutsideOK: 2, OutsideTotal: 2}

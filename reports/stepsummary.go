@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
 )
 
@@ -25,7 +26,7 @@ func StepSummary(dir string, h history.History, res checker.Results) string {
 	if len(parts) > 0 {
 		b.WriteString(strings.Join(parts, " · ") + "\n\n")
 	}
-	faults := Faults(h)
+	faults := fault.Intervals(h)
 	b.WriteString("| checker | verdict | explanation |\n| --- | --- | --- |\n")
 	for _, e := range explain(h, res, faults, nil) {
 		text := e.Summary

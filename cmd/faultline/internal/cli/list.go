@@ -2,10 +2,13 @@ package cli
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/nemesis"
 )
 
@@ -32,7 +35,8 @@ func newListCmd(g *globals) *cobra.Command {
 			}
 			fmt.Fprintln(w, "nemeses:")
 			for _, n := range nemesis.Names() {
-				fmt.Fprintf(w, "  %s\n", n)
+				f, _ := fault.Lookup(n)
+				fmt.Fprintf(w, "  %s: %s (%s)\n", n, f.Label, strings.Join(append(slices.Clone(f.Opens), f.Closes...), ", "))
 			}
 			fmt.Fprintln(w, "checker models (analyze --model):")
 			for _, name := range checker.ModelNames {
