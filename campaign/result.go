@@ -65,14 +65,12 @@ type Metrics struct {
 	Faults       int      `json:"faults"`        // fault intervals
 	FaultSeconds float64  `json:"fault_seconds"` // time under some fault
 
-	// Anomaly counts, each from the checker that measures it.
-	NonLinearizableKeys *int     `json:"nonlinearizable_keys,omitempty"`
-	StaleReads          *int     `json:"stale_reads,omitempty"`
-	LostWrites          *int     `json:"lost_writes,omitempty"`
-	LostMessages        *int     `json:"lost_messages,omitempty"`
-	DuplicatedMessages  *int     `json:"duplicated_messages,omitempty"`
-	DivergentKeys       *int     `json:"divergent_keys,omitempty"`
-	ConvergeMs          *float64 `json:"converge_ms,omitempty"` // after the final heal
+	// Anomalies sums the run's checkers' anomaly counts by kind: a kind
+	// is present when some checker measured it (zero included).
+	Anomalies checker.Anomalies `json:"anomalies,omitempty"`
+	// Measures are the checkers' other figures by name (converge_ms: the
+	// time to converge after the final heal).
+	Measures map[string]float64 `json:"measures,omitempty"`
 }
 
 // Judge decides whether a cell met its expectation. verdict is the run's

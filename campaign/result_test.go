@@ -77,7 +77,7 @@ func TestSummaryRoundTrip(t *testing.T) {
 	n := 3
 	sum := &Summary{Name: s.Name, Spec: "x.yaml", Cluster: s.Cluster, Cells: s.Cells, Start: time.Unix(0, 0).UTC(), Verdict: "running"}
 	sum.Results = append(sum.Results, Judge(s.Cells[0], checker.Invalid, 1, nil))
-	sum.Results[0].Metrics = &Metrics{Ops: 10, StaleReads: &n}
+	sum.Results[0].Metrics = &Metrics{Ops: 10, Anomalies: checker.Anomalies{checker.AnomalyStaleRead: n}}
 	sum.Finish(time.Unix(60, 0))
 	if sum.Verdict != "unknown" || sum.ExitCode != 2 || sum.Met != 1 {
 		t.Errorf("a campaign cut short: verdict %s exit %d met %d", sum.Verdict, sum.ExitCode, sum.Met)

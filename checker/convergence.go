@@ -268,6 +268,11 @@ func (Convergence) Check(ctx context.Context, h history.History) Result {
 		}
 		details["converge_ms_by_key"] = byKey
 	}
+	an := Anomalies{AnomalyDivergentKey: len(divergent)}
+	var measures map[string]float64
+	if v, ok := ttc.(float64); ok {
+		measures = map[string]float64{"converge_ms": v}
+	}
 	var problems []string
 	if len(divergent) > 0 {
 		problems = append(problems, fmt.Sprintf("%d of %d keys diverge at the end (%s)", len(divergent), len(keys), quoteList(divergent, 5)))
@@ -279,16 +284,16 @@ func (Convergence) Check(ctx context.Context, h history.History) Result {
 		problems = append(problems, fmt.Sprintf("%d elements present that were never added", unexpectedN))
 	}
 	if len(problems) > 0 {
-		return Result{Verdict: Invalid, Summary: "not convergent: " + strings.Join(problems, "; "), Details: details}
+		return Result{Verdict: Invalid, Summary: "not convergent: " + strings.Join(problems, "; "), Details: details, Anomalies: an, Measures: measures}
 	}
 	if len(unverified) > 0 {
-		return Result{Verdict: Unknown, Summary: fmt.Sprintf("convergence not shown for %d keys (%s): %s", len(unverified), quoteList(unverified, 5), divergentWhy[unverified[0]]), Details: details}
+		return Result{Verdict: Unknown, Summary: fmt.Sprintf("convergence not shown for %d keys (%s): %s", len(unverified), quoteList(unverified, 5), divergentWhy[unverified[0]]), Details: details, Anomalies: an, Measures: measures}
 	}
 	summary := fmt.Sprintf("all %d keys converged", len(keys))
 	if f, ok := ttc.(float64); ok {
 		summary += fmt.Sprintf(" within %.0f ms of the heal", f)
 	}
-	return Result{Verdict: Valid, Summary: summary, Details: details}
+	return Result{Verdict: Valid, Summary: summary, Details: details, Anomalies: an, Measures: measures}
 }
 
 // end is the latest completion in the round.

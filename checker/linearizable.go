@@ -94,7 +94,7 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 		if len(illegal) > 1 {
 			summary += fmt.Sprintf(" (and %d more keys: %s)", len(illegal)-1, quoteList(illegal[1:], 5))
 		}
-		return Result{Verdict: Invalid, Summary: summary, Details: details}
+		return Result{Verdict: Invalid, Summary: summary, Details: details, Anomalies: Anomalies{AnomalyNonLinearizableKey: len(illegal)}}
 	}
 	if len(unknown) > 0 {
 		why := fmt.Sprintf("timed out after %s", timeout)
@@ -118,7 +118,7 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 			Details: details,
 		}
 	}
-	return Result{Verdict: Valid, Summary: fmt.Sprintf("linearizable (%s)", activity), Details: details}
+	return Result{Verdict: Valid, Summary: fmt.Sprintf("linearizable (%s)", activity), Details: details, Anomalies: Anomalies{AnomalyNonLinearizableKey: 0}}
 }
 
 func nonNil(s []string) []string {

@@ -182,6 +182,7 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 		"unexpected_values":      capList(unexpected),
 		"recovered_values":       capList(recovered),
 	}
+	an := Anomalies{AnomalyLostMessage: lost, AnomalyDuplicatedMessage: len(dup)}
 	if lost > 0 {
 		details["lost_values"] = capList(lostC)
 	} else {
@@ -210,15 +211,15 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	counts := fmt.Sprintf("%d attempted, %d acknowledged, %d dequeued, %d recovered, %d indeterminate dequeues (%d resolved)", len(attempted), len(acked), deqOK, len(recovered), infoDeq, resolved)
 	switch {
 	case len(bad) > 0:
-		return Result{Verdict: Invalid, Summary: strings.Join(bad, "; ") + " (" + counts + ")", Details: details}
+		return Result{Verdict: Invalid, Summary: strings.Join(bad, "; ") + " (" + counts + ")", Details: details, Anomalies: an}
 	case len(acked) == 0:
-		return Result{Verdict: Unknown, Summary: "too little activity: no enqueue was acknowledged (" + counts + ")", Details: details}
+		return Result{Verdict: Unknown, Summary: "too little activity: no enqueue was acknowledged (" + counts + ")", Details: details, Anomalies: an}
 	case len(lostC) > 0 && !drained:
-		return Result{Verdict: Unknown, Summary: fmt.Sprintf("%d acknowledged enqueues never dequeued, but the queue was never seen empty after the last acknowledged enqueue (was the final drain cut short?): %s (%s)", len(lostC), showValues(lostC), counts), Details: details}
+		return Result{Verdict: Unknown, Summary: fmt.Sprintf("%d acknowledged enqueues never dequeued, but the queue was never seen empty after the last acknowledged enqueue (was the final drain cut short?): %s (%s)", len(lostC), showValues(lostC), counts), Details: details, Anomalies: an}
 	case len(lostC) > 0:
-		return Result{Verdict: Valid, Summary: fmt.Sprintf("nothing lost or duplicated; %d acknowledged enqueues never seen, each possibly taken by one of %d unresolved indeterminate dequeues (%s)", len(lostC), unresolvedDeq, counts), Details: details}
+		return Result{Verdict: Valid, Summary: fmt.Sprintf("nothing lost or duplicated; %d acknowledged enqueues never seen, each possibly taken by one of %d unresolved indeterminate dequeues (%s)", len(lostC), unresolvedDeq, counts), Details: details, Anomalies: an}
 	}
-	return Result{Verdict: Valid, Summary: "every acknowledged enqueue dequeued exactly once (" + counts + ")", Details: details}
+	return Result{Verdict: Valid, Summary: "every acknowledged enqueue dequeued exactly once (" + counts + ")", Details: details, Anomalies: an}
 }
 
 func capList(vs []int64) []int64 {

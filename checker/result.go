@@ -42,11 +42,17 @@ func Merge(vs ...Verdict) Verdict {
 
 // Result is one checker's result. Summary is a one-line human explanation
 // (the anomaly, or why unknown); Details holds checker-specific data that is
-// written into results.json under the checker's name.
+// written into results.json under the checker's name. Anomalies and
+// Measures are the figures campaigns compare, typed so that any checker's
+// appear there without code that knows the checker: Anomalies counts every
+// anomaly kind the checker measured, Measures holds other figures by name
+// (a unit suffix in the name, e.g. converge_ms).
 type Result struct {
-	Verdict Verdict        `json:"verdict"`
-	Summary string         `json:"summary,omitempty"`
-	Details map[string]any `json:"details,omitempty"`
+	Verdict   Verdict            `json:"verdict"`
+	Summary   string             `json:"summary,omitempty"`
+	Anomalies Anomalies          `json:"anomalies,omitempty"`
+	Measures  map[string]float64 `json:"measures,omitempty"`
+	Details   map[string]any     `json:"details,omitempty"`
 }
 
 // Results is the content of results.json.

@@ -214,6 +214,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			details[cat] = nonNil(cats[cat])
 		}
 	}
+	an := Anomalies{AnomalyStaleRead: staleReads, AnomalyLostWrite: counts["lost"] + counts["missing_at_final"]}
 	var problems []string
 	for _, cat := range []string{"lost", "missing_at_final", "unexpected"} {
 		if counts[cat] > 0 {
@@ -221,10 +222,10 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 		}
 	}
 	if len(problems) > 0 {
-		return Result{Verdict: Invalid, Summary: "set anomalies: " + strings.Join(problems, "; "), Details: details}
+		return Result{Verdict: Invalid, Summary: "set anomalies: " + strings.Join(problems, "; "), Details: details, Anomalies: an}
 	}
 	if counts["acknowledged"] == 0 {
-		return Result{Verdict: Unknown, Summary: "no acknowledged add: nothing to check", Details: details}
+		return Result{Verdict: Unknown, Summary: "no acknowledged add: nothing to check", Details: details, Anomalies: an}
 	}
-	return Result{Verdict: Valid, Summary: fmt.Sprintf("%d acknowledged elements all present; %d stale reads", counts["acknowledged"], staleReads), Details: details}
+	return Result{Verdict: Valid, Summary: fmt.Sprintf("%d acknowledged elements all present; %d stale reads", counts["acknowledged"], staleReads), Details: details, Anomalies: an}
 }

@@ -185,16 +185,17 @@ func (s StaleReads) Check(ctx context.Context, h history.History) Result {
 		"strict":      s.Strict,
 		"stale_ratio": float64(len(all)) / float64(nReads),
 	}
+	an := Anomalies{AnomalyStaleRead: len(all)}
 	summary := fmt.Sprintf("%d of %d reads were stale", len(all), nReads)
 	if len(all) > 0 {
 		e := all[0]
 		summary += fmt.Sprintf(" (first: read %d of %q returned %s after %s was acknowledged)", e.Index, e.Key, e.Value, e.Superseded)
 	}
 	if s.Strict && len(all) > 0 {
-		return Result{Verdict: Invalid, Summary: summary, Details: details}
+		return Result{Verdict: Invalid, Summary: summary, Details: details, Anomalies: an}
 	}
 	if !s.Strict {
 		summary += " (informational)"
 	}
-	return Result{Verdict: Valid, Summary: summary, Details: details}
+	return Result{Verdict: Valid, Summary: summary, Details: details, Anomalies: an}
 }

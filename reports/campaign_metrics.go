@@ -69,44 +69,22 @@ func Metrics(h history.History, res checker.Results) *campaign.Metrics {
 	m.Faults = len(faults)
 	m.FaultSeconds = faultSeconds(faults)
 
-	for name, r := range res.Checkers {
-		d := r.Details
-		switch name {
-		case "linearizable":
-			n := len(list(d, "illegal_keys"))
-			if n == 0 && r.Verdict == checker.Invalid {
-				n = 1 // a model without keys (the queue): one history
+	// Each checker says what it measured: the counts add up by kind (two
+	// checkers counting stale reads of different workloads' histories),
+	// the measures keep the last checker's by name order.
+	for _, name := range sortedKeys(res.Checkers) {
+		r := res.Checkers[name]
+		if len(r.Anomalies) > 0 {
+			if m.Anomalies == nil {
+				m.Anomalies = checker.Anomalies{}
 			}
-			if r.Verdict != checker.Unknown || n > 0 {
-				addInt(&m.NonLinearizableKeys, n)
+			m.Anomalies.Add(r.Anomalies)
+		}
+		for k, v := range r.Measures {
+			if m.Measures == nil {
+				m.Measures = map[string]float64{}
 			}
-		case "stale-reads":
-			if n, ok := num(d, "stale_reads"); ok {
-				addInt(&m.StaleReads, int(n))
-			}
-		case "set":
-			if n, ok := num(d, "stale_reads"); ok {
-				addInt(&m.StaleReads, int(n))
-			}
-			lost, ok1 := num(d, "lost_count")
-			missing, ok2 := num(d, "missing_at_final_count")
-			if ok1 || ok2 {
-				addInt(&m.LostWrites, int(lost+missing))
-			}
-		case "convergence":
-			if _, ok := d["divergent"]; ok {
-				addInt(&m.DivergentKeys, len(list(d, "divergent")))
-			}
-			if n, ok := num(d, "time_to_converge_ms"); ok {
-				m.ConvergeMs = &n
-			}
-		case "total-queue":
-			if n, ok := num(d, "lost"); ok {
-				addInt(&m.LostMessages, int(n))
-			}
-			if n, ok := num(d, "duplicated"); ok {
-				addInt(&m.DuplicatedMessages, int(n))
-			}
+			m.Measures[k] = v
 		}
 	}
 	return m
@@ -130,40 +108,4 @@ func faultSeconds(fs []fault.Interval) float64 {
 		}
 	}
 	return float64(total) / 1e9
-}
-
-func addInt(p **int, n int) {
-	if *p == nil {
-		*p = new(int)
-	}
-	**p += n
-}
-
-// num reads a number from checker details, as written (int) or as read
-// back from JSON (float64).
-func num(d map[string]any, k string) (float64, bool) {
-	switch v := d[k].(type) {
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	case int64:
-		return float64(v), true
-	}
-	return 0, false
-}
-
-// list reads a list from checker details, as written or read back.
-func list(d map[string]any, k string) []any {
-	switch v := d[k].(type) {
-	case []any:
-		return v
-	case []string:
-		out := make([]any, len(v))
-		for i, s := range v {
-			out[i] = s
-		}
-		return out
-	}
-	return nil
 }

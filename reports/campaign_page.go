@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 )
 
@@ -101,36 +102,59 @@ type campaignView struct {
 	Families                                         []legendRow
 }
 
-// metricCols are the comparison table's metric columns.
-var metricCols = []struct {
+// metricCol is one column of the comparison table.
+type metricCol struct {
 	name string
 	val  func(m *campaign.Metrics) string
-}{
-	{"non-lin keys", func(m *campaign.Metrics) string { return intOrDash(m.NonLinearizableKeys) }},
-	{"stale reads", func(m *campaign.Metrics) string { return intOrDash(m.StaleReads) }},
-	{"lost writes", func(m *campaign.Metrics) string { return intOrDash(m.LostWrites) }},
-	{"lost msgs", func(m *campaign.Metrics) string { return intOrDash(m.LostMessages) }},
-	{"dup msgs", func(m *campaign.Metrics) string { return intOrDash(m.DuplicatedMessages) }},
-	{"divergent keys", func(m *campaign.Metrics) string { return intOrDash(m.DivergentKeys) }},
+}
+
+// fixedCols are the columns every run has: measured from its history.
+var fixedCols = []metricCol{
 	{"avail in faults", func(m *campaign.Metrics) string { return pctOrDash(m.AvailDuring) }},
 	{"avail outside", func(m *campaign.Metrics) string { return pctOrDash(m.AvailOutside) }},
 	{"p50 ms", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P50Ms) }},
 	{"p99 ms", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P99Ms) }},
 	{"ok ops/s", func(m *campaign.Metrics) string { return fmt.Sprintf("%.0f", m.Throughput) }},
-	{"converge ms", func(m *campaign.Metrics) string {
-		if m.ConvergeMs == nil {
-			return "–"
-		}
-		return fmt.Sprintf("%.0f", *m.ConvergeMs)
-	}},
 	{"fault s", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.FaultSeconds) }},
 }
 
-func intOrDash(p *int) string {
-	if p == nil {
-		return "–"
+// metricCols are the comparison table's metric columns for rs: a column
+// for every anomaly kind some run's checkers counted, the fixed columns,
+// then one for every measure some checker reported. They come from the
+// results alone, so a new checker's figures appear with no edit here.
+func metricCols(rs []campaign.Result) []metricCol {
+	var kinds []checker.Anomaly
+	measures := map[string]bool{}
+	for _, r := range rs {
+		if r.Metrics == nil {
+			continue
+		}
+		kinds = append(kinds, r.Metrics.Anomalies.Kinds()...)
+		for k := range r.Metrics.Measures {
+			measures[k] = true
+		}
 	}
-	return fmt.Sprint(*p)
+	var cols []metricCol
+	for _, k := range checker.OrderAnomalies(kinds) {
+		cols = append(cols, metricCol{k.Short(), func(m *campaign.Metrics) string {
+			n, ok := m.Anomalies[k]
+			if !ok {
+				return "–"
+			}
+			return fmt.Sprint(n)
+		}})
+	}
+	cols = append(cols, fixedCols...)
+	for _, k := range sortedKeys(measures) {
+		cols = append(cols, metricCol{strings.ReplaceAll(k, "_", " "), func(m *campaign.Metrics) string {
+			v, ok := m.Measures[k]
+			if !ok {
+				return "–"
+			}
+			return fmt.Sprintf("%.0f", v)
+		}})
+	}
+	return cols
 }
 
 func pctOrDash(p *float64) string {
@@ -143,7 +167,7 @@ func pctOrDash(p *float64) string {
 // anomalyLines are a square's anomalies in a few words, summed over its
 // runs; nothing found reads "no anomaly".
 func anomalyLines(rs []campaign.Result) []string {
-	sum := map[string]int{}
+	sum := checker.Anomalies{}
 	measured := false
 	var avail []float64
 	for _, r := range rs {
@@ -152,15 +176,7 @@ func anomalyLines(rs []campaign.Result) []string {
 			continue
 		}
 		measured = true
-		for _, a := range []struct {
-			k string
-			p *int
-		}{{"non-linearizable keys", m.NonLinearizableKeys}, {"stale reads", m.StaleReads}, {"lost writes", m.LostWrites},
-			{"lost messages", m.LostMessages}, {"duplicated messages", m.DuplicatedMessages}, {"divergent keys", m.DivergentKeys}} {
-			if a.p != nil {
-				sum[a.k] += *a.p
-			}
-		}
+		sum.Add(m.Anomalies)
 		if m.AvailDuring != nil && !math.IsNaN(*m.AvailDuring) {
 			avail = append(avail, *m.AvailDuring)
 		}
@@ -169,9 +185,9 @@ func anomalyLines(rs []campaign.Result) []string {
 		return nil
 	}
 	var lines []string
-	for _, k := range []string{"non-linearizable keys", "stale reads", "lost writes", "lost messages", "duplicated messages", "divergent keys"} {
+	for _, k := range sum.Kinds() {
 		if sum[k] > 0 {
-			lines = append(lines, fmt.Sprintf("%d %s", sum[k], k))
+			lines = append(lines, fmt.Sprintf("%d %s", sum[k], k.Label()))
 		}
 	}
 	if len(lines) == 0 {
@@ -217,7 +233,8 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	default:
 		v.Headline = fmt.Sprintf("%d of %d cells missed their expectation (exit %d)", s.Missed+len(s.Cells)-len(s.Results), len(s.Cells), s.ExitCode)
 	}
-	for _, m := range metricCols {
+	cols := metricCols(s.Results)
+	for _, m := range cols {
 		v.Columns = append(v.Columns, m.name)
 	}
 	families := map[string]bool{}
@@ -251,7 +268,7 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	for _, r := range s.Results {
 		tr := tableRow{ID: r.ID, Href: runHref(r), Target: r.Target, Mode: r.Mode, Workload: r.Workload,
 			Nemeses: r.NemesisLabel(), Expect: string(r.Expect), Verdict: verdictClass(r), Why: r.Why, Seed: r.Seed, Met: r.Met}
-		for _, m := range metricCols {
+		for _, m := range cols {
 			if r.Metrics == nil {
 				tr.Cols = append(tr.Cols, "–")
 			} else {

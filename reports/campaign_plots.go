@@ -29,17 +29,10 @@ var campaignMetrics = []campaignMetric{
 		return 100 * *m.AvailDuring
 	}},
 	{"anomalies", "anomalies found (all kinds)", "count", func(m *campaign.Metrics) float64 {
-		t, any := 0, false
-		for _, p := range []*int{m.NonLinearizableKeys, m.StaleReads, m.LostWrites, m.LostMessages, m.DuplicatedMessages, m.DivergentKeys} {
-			if p != nil {
-				t += *p
-				any = true
-			}
+		if len(m.Anomalies) == 0 {
+			return math.NaN() // no checker counted any kind
 		}
-		if !any {
-			return math.NaN()
-		}
-		return float64(t)
+		return float64(m.Anomalies.Total())
 	}},
 	{"p99", "latency p99 (ok ops)", "ms", func(m *campaign.Metrics) float64 { return m.P99Ms }},
 	{"throughput", "throughput", "ok ops/s", func(m *campaign.Metrics) float64 { return m.Throughput }},

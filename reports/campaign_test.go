@@ -5,6 +5,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,11 +25,13 @@ func TestRunMetricsFromRunDir(t *testing.T) {
 	if m.Ops != 6 || m.OK != 4 {
 		t.Errorf("ops %d ok %d, want 6 and 4", m.Ops, m.OK)
 	}
-	if m.NonLinearizableKeys == nil || *m.NonLinearizableKeys != 1 {
-		t.Errorf("non-linearizable keys %v, want 1", m.NonLinearizableKeys)
+	if n, ok := m.Anomalies[checker.AnomalyNonLinearizableKey]; !ok || n != 1 {
+		t.Errorf("non-linearizable keys %v, want 1", m.Anomalies)
 	}
-	if m.StaleReads != nil || m.LostMessages != nil || m.DivergentKeys != nil {
-		t.Errorf("metrics no checker measured are set: %+v", m)
+	for _, k := range []checker.Anomaly{checker.AnomalyStaleRead, checker.AnomalyLostMessage, checker.AnomalyDivergentKey} {
+		if _, ok := m.Anomalies[k]; ok {
+			t.Errorf("%s counted, but no checker of the run measures it: %+v", k, m.Anomalies)
+		}
 	}
 	// Faults: partition 2s..6.1s, kill 7s..9.1s: 6.2s in all.
 	if m.Faults != 2 || m.FaultSeconds < 6.19 || m.FaultSeconds > 6.21 {
@@ -42,27 +46,45 @@ func TestRunMetricsFromRunDir(t *testing.T) {
 	}
 }
 
-func TestMetricsFromCheckerDetails(t *testing.T) {
+// Metrics sums the checkers' typed counts by kind, whatever the checkers
+// are called, keeps a kind that was measured as zero, and carries any
+// checker's measures, including kinds and measures no code here knows.
+func TestMetricsFromCheckerCounts(t *testing.T) {
 	res := checker.Results{Verdict: checker.Invalid, Checkers: map[string]checker.Result{
-		"total-queue": {Verdict: checker.Invalid, Details: map[string]any{"lost": float64(3), "duplicated": 1}},
-		"convergence": {Verdict: checker.Invalid, Details: map[string]any{"divergent": []any{"k1", "k2"}, "time_to_converge_ms": nil}},
-		"stale-reads": {Verdict: checker.Valid, Details: map[string]any{"stale_reads": 4}},
-		"set":         {Verdict: checker.Invalid, Details: map[string]any{"stale_reads": float64(1), "lost_count": 2, "missing_at_final_count": 1}},
+		"total-queue": {Verdict: checker.Invalid, Anomalies: checker.Anomalies{checker.AnomalyLostMessage: 3, checker.AnomalyDuplicatedMessage: 1}},
+		"convergence": {Verdict: checker.Invalid, Anomalies: checker.Anomalies{checker.AnomalyDivergentKey: 2}},
+		"stale-reads": {Verdict: checker.Valid, Anomalies: checker.Anomalies{checker.AnomalyStaleRead: 4}},
+		"set":         {Verdict: checker.Invalid, Anomalies: checker.Anomalies{checker.AnomalyStaleRead: 1, checker.AnomalyLostWrite: 3}},
+		"my-checker":  {Verdict: checker.Valid, Anomalies: checker.Anomalies{"torn-pages": 0}, Measures: map[string]float64{"fsync_p99_ms": 7}},
+		"faults":      {Verdict: checker.Valid},
 	}}
 	m := Metrics(nil, res)
-	got := []*int{m.LostMessages, m.DuplicatedMessages, m.DivergentKeys, m.StaleReads, m.LostWrites}
-	for i, want := range []int{3, 1, 2, 5, 3} {
-		if got[i] == nil || *got[i] != want {
-			t.Errorf("metric %d = %v, want %d", i, got[i], want)
-		}
+	want := checker.Anomalies{checker.AnomalyLostMessage: 3, checker.AnomalyDuplicatedMessage: 1, checker.AnomalyDivergentKey: 2,
+		checker.AnomalyStaleRead: 5, checker.AnomalyLostWrite: 3, "torn-pages": 0}
+	if !reflect.DeepEqual(m.Anomalies, want) {
+		t.Errorf("anomalies %v, want %v", m.Anomalies, want)
 	}
-	if m.ConvergeMs != nil {
-		t.Errorf("converge ms %v, want nil (never converged)", *m.ConvergeMs)
+	if m.Measures["fsync_p99_ms"] != 7 {
+		t.Errorf("measures %v", m.Measures)
+	}
+	if _, ok := m.Measures["converge_ms"]; ok {
+		t.Errorf("converge ms %v, want none (never converged)", m.Measures)
+	}
+	// The campaign table has a column for each, the unknown ones by name.
+	s := sampleSummary()
+	s.Results[1].Metrics = m
+	var heads []string
+	for _, c := range metricCols(s.Results) {
+		heads = append(heads, c.name)
+	}
+	for _, h := range []string{"non-lin keys", "stale reads", "torn pages", "fsync p99 ms", "p99 ms"} {
+		if !slices.Contains(heads, h) {
+			t.Errorf("columns %v lack %q", heads, h)
+		}
 	}
 }
 
 func sampleSummary() *campaign.Summary {
-	one, zero := 1, 0
 	avail := 0.8
 	cell := func(id, mode string, nem []string, ex campaign.Expect) campaign.Cell {
 		return campaign.Cell{ID: id, Target: "kv", Mode: mode, Workload: "kv", Nemeses: nem, Seed: 1, Repetition: 1, Expect: ex}
@@ -81,8 +103,10 @@ func sampleSummary() *campaign.Summary {
 		campaign.Judge(cells[2], checker.Valid, 0, nil),                      // not caught: failure
 		campaign.Judge(cells[3], "", 255, errors.New("node n2 unreachable")), // error
 	}
-	s.Results[0].Metrics = &campaign.Metrics{Ops: 100, OK: 90, StaleReads: &one, NonLinearizableKeys: &one, AvailDuring: &avail}
-	s.Results[1].Metrics = &campaign.Metrics{Ops: 100, OK: 60, StaleReads: &zero, NonLinearizableKeys: &zero, P99Ms: 40}
+	s.Results[0].Metrics = &campaign.Metrics{Ops: 100, OK: 90, AvailDuring: &avail,
+		Anomalies: checker.Anomalies{checker.AnomalyStaleRead: 1, checker.AnomalyNonLinearizableKey: 1}}
+	s.Results[1].Metrics = &campaign.Metrics{Ops: 100, OK: 60, P99Ms: 40,
+		Anomalies: checker.Anomalies{checker.AnomalyStaleRead: 0, checker.AnomalyNonLinearizableKey: 0}}
 	s.Results[0].Run = "runs/kv-one-kv-partition-s1"
 	s.Finish(time.Unix(100, 0))
 	return s
