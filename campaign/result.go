@@ -8,15 +8,16 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/exitcode"
 )
 
-// Exit codes a cell can end with (DESIGN.md, Jepsen's).
+// Exit codes a cell can end with: package exitcode's.
 const (
-	ExitValid    = 0
-	ExitInvalid  = 1
-	ExitUnknown  = 2
-	ExitBadInput = 254
-	ExitHarness  = 255
+	ExitValid    = exitcode.Valid
+	ExitInvalid  = exitcode.Invalid
+	ExitUnknown  = exitcode.Unknown
+	ExitBadInput = exitcode.BadInput
+	ExitHarness  = exitcode.Harness
 )
 
 // Result is one cell's outcome as campaign.json records it.
@@ -116,29 +117,11 @@ func (r Result) MissCode() int {
 	return r.Code
 }
 
-// severity orders exit codes: 255 > 254 > 1 > 2 > 0.
-func severity(code int) int {
-	switch code {
-	case ExitValid:
-		return 0
-	case ExitUnknown:
-		return 1
-	case ExitInvalid:
-		return 2
-	case ExitBadInput:
-		return 3
-	default:
-		return 4
-	}
-}
-
 // Worst returns the most severe of the exit codes (255 > 254 > 1 > 2 > 0).
 func Worst(codes ...int) int {
 	w := ExitValid
 	for _, c := range codes {
-		if severity(c) > severity(w) {
-			w = c
-		}
+		w = exitcode.Worse(w, c)
 	}
 	return w
 }
