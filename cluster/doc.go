@@ -1,4 +1,4 @@
-// Package cluster describes the nodes under test: the nodes file (DESIGN.md,
+// Package cluster describes the nodes under test: the nodes file (docs/design.md,
 // "Nodes file") that every command reads to find its nodes, and, in
 // cluster/local, the local namespace cluster that writes one.
 //

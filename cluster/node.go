@@ -8,7 +8,7 @@ type Node struct {
 }
 
 // NodesFile is the YAML file that names the nodes and how to reach them
-// (DESIGN.md, "Nodes file"). Identity and KnownHosts are relative to the
+// (docs/design.md, "Nodes file"). Identity and KnownHosts are relative to the
 // file's directory unless absolute; Path records where it was read from.
 type NodesFile struct {
 	User       string `yaml:"user" json:"user"`

@@ -33,7 +33,7 @@ var (
 	unknownRE    = regexp.MustCompile(`^field (\S+) not found in type cluster\.(\w+)$`)
 )
 
-// LoadNodesFile reads and validates the nodes file at path (DESIGN.md,
+// LoadNodesFile reads and validates the nodes file at path (docs/design.md,
 // "Nodes file"). Unknown fields, a missing address, a duplicate name and
 // the like are reported as one line naming the file, the line and the fix,
 // wrapping ErrBadInput. A missing user defaults to root. The returned
@@ -315,7 +315,7 @@ func (f *NodesFile) Node(name string) (Node, bool) {
 // same directory, fsynced, then renamed), and sets f.Path to path.
 func WriteNodesFile(path string, f *NodesFile) error {
 	var buf bytes.Buffer
-	buf.WriteString("# faultline nodes file (DESIGN.md, \"Nodes file\"); identity and known_hosts are relative to this file.\n")
+	buf.WriteString("# faultline nodes file (docs/design.md, \"Nodes file\"); identity and known_hosts are relative to this file.\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(f); err != nil {

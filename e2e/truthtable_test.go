@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// row is one line of DESIGN.md's consistency truth table, run in the
+// row is one line of docs/design.md's consistency truth table, run in the
 // direction the table gives: exit code and, per checker, the verdict that
 // must come out.
 type row struct {

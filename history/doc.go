@@ -1,7 +1,7 @@
 // Package history defines the op, the only currency of faultline, and the
 // crash-safe JSON-lines files that hold a run's history.
 //
-// Contract (see DESIGN.md): one op per line with fields index, time, process,
+// Contract (see docs/design.md): one op per line with fields index, time, process,
 // type, f, key, value, node, error. The writer appends and fsyncs at least
 // every second; the reader tolerates a torn last line (the controller died
 // mid-write) and reports anything else malformed with its line number.

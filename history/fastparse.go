@@ -22,6 +22,9 @@ func parseFast(b []byte, in *interner) (Op, bool) {
 		seen uint8 // bits: index, time, process, type, f
 		i    = 1
 	)
+	if invalidText(b) >= 0 { // parseLine says where
+		return op, false
+	}
 	if len(b) < 2 || b[0] != '{' || b[len(b)-1] != '}' {
 		return Op{}, false
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 func line(idx int, proc string, typ, f string, extra string) string {
@@ -263,5 +264,57 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		_ = h.Pairs()
+	})
+}
+
+// Keys that differ only in bytes encoding/json would replace by U+FFFD
+// are refused, never merged into one key.
+func TestReadRefusesTextThatWouldMerge(t *testing.T) {
+	ok := `{"index":0,"time":1,"process":0,"type":"invoke","f":"read","key":"k\ud83d\ude00"}` + "\n"
+	if _, err := Read(strings.NewReader(ok), "ok.jsonl"); err != nil {
+		t.Fatalf("a surrogate pair is a valid escape: %v", err)
+	}
+	for name, line := range map[string]string{
+		"invalid UTF-8": "{\"index\":0,\"time\":1,\"process\":0,\"type\":\"invoke\",\"f\":\"read\",\"key\":\"k\xff\"}\n",
+		"lone high":     `{"index":0,"time":1,"process":0,"type":"invoke","f":"read","key":"k\ud800"}` + "\n",
+		"lone low":      `{"index":0,"time":1,"process":0,"type":"invoke","f":"read","key":"k\udc01x"}` + "\n",
+	} {
+		_, err := Read(strings.NewReader(line), "h.jsonl")
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "h.jsonl line 1") {
+			t.Errorf("%s: %v, want a malformed-line error naming h.jsonl line 1", name, err)
+		}
+	}
+}
+
+// FuzzKeysNeverMerge: two one-op histories whose keys differ are read as
+// different keys, or one of them is refused.
+func FuzzKeysNeverMerge(f *testing.F) {
+	f.Add([]byte("k\xff"), []byte("k\xfe"))
+	f.Add([]byte(`k\ud800`), []byte(`k\udc00`))
+	f.Add([]byte("a"), []byte("b"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		if string(a) == string(b) {
+			return
+		}
+		read := func(k []byte) (string, bool) {
+			line := append([]byte(`{"index":0,"time":1,"process":0,"type":"invoke","f":"read","key":"`), k...)
+			line = append(line, "\"}\n"...)
+			h, err := Read(bytes.NewReader(line), "f.jsonl")
+			if err != nil || len(h) != 1 {
+				return "", false
+			}
+			return h[0].Key, true
+		}
+		ka, okA := read(a)
+		kb, okB := read(b)
+		for _, r := range []struct {
+			raw []byte
+			key string
+			ok  bool
+		}{{a, ka, okA}, {b, kb, okB}} {
+			if r.ok && (invalidText(r.raw) >= 0 || !utf8.ValidString(r.key)) {
+				t.Fatalf("key spelled %q accepted as %q: its bytes would merge with another key's", r.raw, r.key)
+			}
+		}
 	})
 }

@@ -134,6 +134,13 @@ func parseLine(b []byte) (Op, *lineProblem) {
 	if len(bytes.TrimSpace(b)) == 0 {
 		return Op{}, &lineProblem{Problem: Problem{What: "empty line", Fix: "one JSON object per line, no blank lines"}, syntax: true}
 	}
+	// encoding/json replaces invalid UTF-8 and lone surrogate escapes by
+	// U+FFFD, which would make distinct keys (k\xff, k\xfe) one key: the
+	// line is refused instead, so a key keeps its exact identity.
+	if off := invalidText(b); off >= 0 {
+		return Op{}, &lineProblem{Problem: Problem{What: fmt.Sprintf("invalid UTF-8 or a lone \\u surrogate escape at byte %d", off+1),
+			Fix: "histories are UTF-8 text; escape binary keys and values (e.g. as hex)"}}
+	}
 	var w wireOp
 	if err := json.Unmarshal(b, &w); err != nil {
 		var se *json.SyntaxError
@@ -144,9 +151,9 @@ func parseLine(b []byte) (Op, *lineProblem) {
 		case errors.As(err, &te) && te.Field == "":
 			return Op{}, &lineProblem{Problem: Problem{What: "a JSON " + te.Value + ", not an object", Fix: "one JSON object per line"}}
 		case errors.As(err, &te):
-			return Op{}, &lineProblem{Problem: Problem{What: fmt.Sprintf("field %s is a JSON %s", te.Field, te.Value), Fix: "see the history format in DESIGN.md"}}
+			return Op{}, &lineProblem{Problem: Problem{What: fmt.Sprintf("field %s is a JSON %s", te.Field, te.Value), Fix: "see the history format in docs/design.md"}}
 		default:
-			return Op{}, &lineProblem{Problem: Problem{What: err.Error(), Fix: "see the history format in DESIGN.md"}}
+			return Op{}, &lineProblem{Problem: Problem{What: err.Error(), Fix: "see the history format in docs/design.md"}}
 		}
 	}
 	missing := ""

@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultSyncEvery is how often a Writer flushes and fsyncs by default. The
-// contract (DESIGN.md) is at most one second of history lost to a SIGKILL.
+// contract (docs/design.md) is at most one second of history lost to a SIGKILL.
 const DefaultSyncEvery = 200 * time.Millisecond
 
 // Writer appends ops to a history file, one JSON line each. It assigns the

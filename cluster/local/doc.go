@@ -1,4 +1,4 @@
-// Package local builds the local cluster (DESIGN.md, "The local cluster"):
+// Package local builds the local cluster (docs/design.md, "The local cluster"):
 // N nodes on this machine, each a network + mount + PID + UTS namespace
 // running its own sshd, joined by one bridge.
 //

@@ -3,6 +3,7 @@ package edn
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -216,18 +217,30 @@ func (p *parser) value(depth int) (any, error) {
 	return Symbol(tok), nil
 }
 
+// number reads an EDN integer or float, keeping its exact text (integers
+// of any size, decimals of any precision: never rounded through float64,
+// so 9223372036854775808N and 9223372036854775809N stay two numbers). The
+// text is rewritten only into JSON's grammar: no '+', no N or M suffix, a
+// "1." gets its "0". A leading zero (Clojure's octal) is refused.
 func number(tok string) (json.Number, bool) {
 	t := strings.TrimSuffix(strings.TrimSuffix(tok, "N"), "M")
 	t = strings.TrimPrefix(t, "+")
-	if _, err := strconv.ParseInt(t, 10, 64); err == nil {
-		return json.Number(t), true
-	}
-	if f, err := strconv.ParseFloat(t, 64); err == nil && !strings.ContainsAny(t, "xXpP_") {
-		// re-render: JSON accepts neither "1." nor ".5" nor huge ints' "N"
-		return json.Number(strconv.FormatFloat(f, 'g', -1, 64)), true
+	if m := ednFloat.FindStringSubmatch(t); m != nil {
+		sign, whole, frac, exp := m[1], m[2], m[3], m[4]
+		if len(whole) > 1 && whole[0] == '0' {
+			return "", false
+		}
+		if frac == "." {
+			frac = ".0"
+		}
+		return json.Number(sign + whole + frac + exp), true
 	}
 	return "", false
 }
+
+// ednFloat is an EDN number after its suffix: sign, digits, an optional
+// fraction (possibly empty after the point) and exponent.
+var ednFloat = regexp.MustCompile(`^(-?)([0-9]+)(\.[0-9]*)?([eE][+-]?[0-9]+)?$`)
 
 func (p *parser) seq(end byte, depth int) ([]any, error) {
 	out := []any{}
