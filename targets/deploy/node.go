@@ -15,15 +15,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/targets"
 )
 
-// Node is one node as the deployer sees it.
-type Node struct {
-	Name    string
-	Address string
-	Remote  control.Remote
-}
+// Node is one node as the deployer sees it: the deployment's own node
+// (targets.Node), so a targets.Env's nodes are used as they are.
+type Node = targets.Node
 
 // NodeDaemon deploys faultline-node, the daemon that serves our own targets
 // (register, and later kv and queue), on every node and controls it there.
