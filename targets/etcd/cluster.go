@@ -24,9 +24,10 @@ const (
 // cluster of all of them. Its process control is a deploy.Process (ready
 // when /health reports a cluster with a leader); it implements run.Target
 // (Setup, Teardown, CollectLogs, Residue) and nemesis.Process and Pauser
-// (Kill, Start, Pause, Resume). It deliberately does not implement nemesis.Clocker (ReadClock):
-// etcd reads the kernel clock, which it shares with the host on a
-// namespace node, so the clock nemesis cannot skew it.
+// (Kill, Start, Pause, Resume). It deliberately does not implement
+// nemesis.Clocker (ReadClock): etcd reads the kernel clock, which it
+// shares with the host on a namespace node, so the clock nemesis cannot
+// skew it.
 type Cluster struct {
 	// Binary is the etcd binary on the controller, uploaded to every node
 	// (Debian's etcd-server installs /usr/bin/etcd).
