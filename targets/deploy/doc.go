@@ -3,8 +3,15 @@
 // pidfile, signal it (after checking the pid is really ours), wait for its
 // health endpoint, fetch its logs, and wipe it.
 //
-// NodeDaemon deploys faultline-node, which serves our own targets; it is
-// the target's process control for the kill and pause nemeses.
+// Daemon is one program on one node: its binary, pidfile and log, and the
+// commands that start, check and signal it. Process is that program on
+// every node of a deployment, addressed by node name, with its command
+// line and a readiness probe: the process control (Setup, Teardown, Kill,
+// Start, Pause, Resume, Residue, CollectLogs) that every deployment running
+// a daemon delegates to.
+//
+// NodeDaemon deploys faultline-node, which serves our own targets; its
+// process control is a Process, as etcd.Cluster's is.
 //
 //	t := &deploy.NodeDaemon{Role: "register", Mode: "paxos", Binary: "bin/faultline-node",
 //		Daemon: deploy.Daemon{Name: "faultline-node"}, Nodes: nodes}

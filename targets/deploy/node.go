@@ -3,31 +3,28 @@ package deploy
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/faultline/faultline/control"
+	"github.com/faultline/faultline/targets"
 )
 
-// Node is one node as the deployer sees it.
-type Node struct {
-	Name    string
-	Address string
-	Remote  control.Remote
-}
+// Node is one node as the deployer sees it: the deployment's own node
+// (targets.Node), so a targets.Env's nodes are used as they are.
+type Node = targets.Node
 
 // NodeDaemon deploys faultline-node, the daemon that serves our own targets
 // (register, and later kv and queue), on every node and controls it there.
-// It implements nemesis.Process (Kill, Start) for the kill nemesis.
+// Its process control is a Process (ready when /health answers 200); it
+// implements targets.Killer and targets.Pauser for the kill and pause
+// nemeses.
 type NodeDaemon struct {
 	Role   string // register | kv | queue
 	Mode   string // the target's --mode
@@ -44,23 +41,12 @@ type NodeDaemon struct {
 
 	// HealthTimeout bounds how long Setup waits for every node to answer.
 	HealthTimeout time.Duration
-
-	byName map[string]Node
-	once   sync.Once
 }
 
-func (t *NodeDaemon) node(name string) (Node, error) {
-	t.once.Do(func() {
-		t.byName = map[string]Node{}
-		for _, n := range t.Nodes {
-			t.byName[n.Name] = n
-		}
-	})
-	n, ok := t.byName[name]
-	if !ok {
-		return Node{}, fmt.Errorf("deploy: no node %q", name)
-	}
-	return n, nil
+// process is the daemon on every node, as the fields describe it now.
+func (t *NodeDaemon) process() Process {
+	return Process{Daemon: t.Daemon, Binary: t.Binary, Nodes: t.Nodes,
+		Args: t.args, Ready: t.healthy, ReadyTimeout: t.HealthTimeout}
 }
 
 func (t *NodeDaemon) port() int {
@@ -72,7 +58,7 @@ func (t *NodeDaemon) port() int {
 
 // URL is the base URL of the daemon's HTTP API on a node.
 func (t *NodeDaemon) URL(node string) string {
-	n, err := t.node(node)
+	n, err := t.process().Node(node)
 	if err != nil {
 		return ""
 	}
@@ -99,19 +85,20 @@ func (t *NodeDaemon) args(n Node) []string {
 	return args
 }
 
-// each runs f on every node in parallel and joins the errors.
-func (t *NodeDaemon) each(f func(Node) error) error {
-	errs := make([]error, len(t.Nodes))
-	var wg sync.WaitGroup
-	for i, n := range t.Nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = f(n)
-		}()
+// healthy is one probe of the node's /health: nil when it answers 200
+// (within half a second, which also bounds it without ctx).
+func (t *NodeDaemon) healthy(_ context.Context, n Node) error {
+	client := &http.Client{Timeout: 500 * time.Millisecond}
+	resp, err := client.Get(t.URL(n.Name) + "/health")
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	return errors.Join(errs...)
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %s", resp.Status)
+	}
+	return nil
 }
 
 // Setup stops any old daemon, wipes its data, installs the binary, starts
@@ -121,130 +108,48 @@ func (t *NodeDaemon) Setup(ctx context.Context) error {
 	if _, err := os.Stat(t.Binary); err != nil {
 		return fmt.Errorf("deploy: node binary %s: %w (build it with make build, or pass --node-binary)", t.Binary, err)
 	}
-	err := t.each(func(n Node) error {
-		if err := t.Daemon.Stop(ctx, n.Remote, 2*time.Second); err != nil {
-			return err
-		}
-		if err := t.Daemon.Wipe(ctx, n.Remote); err != nil {
-			return err
-		}
-		if err := t.Daemon.Install(ctx, n.Remote, t.Binary); err != nil {
-			return err
-		}
-		return t.Daemon.Start(ctx, n.Remote, t.args(n)...)
-	})
-	if err != nil {
-		return err
-	}
-	return t.each(func(n Node) error { return t.WaitHealthy(ctx, n.Name) })
+	return t.process().Setup(ctx)
 }
 
 // WaitHealthy polls the node's /health until it answers 200.
 func (t *NodeDaemon) WaitHealthy(ctx context.Context, node string) error {
-	n, err := t.node(node)
-	if err != nil {
-		return err
-	}
-	limit := t.HealthTimeout
-	if limit == 0 {
-		limit = 15 * time.Second
-	}
-	deadline := time.Now().Add(limit)
-	client := &http.Client{Timeout: 500 * time.Millisecond}
-	var last error
-	for time.Now().Before(deadline) {
-		resp, err := client.Get(t.URL(node) + "/health")
-		if err == nil {
-			io.Copy(io.Discard, resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return nil
-			}
-			err = fmt.Errorf("status %s", resp.Status)
-		}
-		last = err
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-	tail := t.Daemon.LogTail(ctx, n.Remote, 15)
-	return fmt.Errorf("deploy: %s: %s did not come up within %s (%v); log tail:\n%s", node, t.Daemon.Name, limit, last, tail)
+	return t.process().WaitReady(ctx, node)
 }
 
 // Kill kills the daemon on node with SIGKILL.
 func (t *NodeDaemon) Kill(ctx context.Context, node string) error {
-	n, err := t.node(node)
-	if err != nil {
-		return err
-	}
-	return t.Daemon.Kill(ctx, n.Remote)
+	return t.process().Kill(ctx, node)
 }
 
 // Start starts the daemon on node if it is not running, keeping its data.
 func (t *NodeDaemon) Start(ctx context.Context, node string) error {
-	n, err := t.node(node)
-	if err != nil {
-		return err
-	}
-	return t.Daemon.Start(ctx, n.Remote, t.args(n)...)
+	return t.process().Start(ctx, node)
 }
 
-// Pause and Resume send SIGSTOP and SIGCONT.
+// Pause sends SIGSTOP to the daemon on node.
 func (t *NodeDaemon) Pause(ctx context.Context, node string) error {
-	n, err := t.node(node)
-	if err != nil {
-		return err
-	}
-	_, err = t.Daemon.Signal(ctx, n.Remote, "STOP")
-	return err
+	return t.process().Pause(ctx, node)
 }
 
 // Resume sends SIGCONT to the daemon on node.
 func (t *NodeDaemon) Resume(ctx context.Context, node string) error {
-	n, err := t.node(node)
-	if err != nil {
-		return err
-	}
-	_, err = t.Daemon.Signal(ctx, n.Remote, "CONT")
-	return err
+	return t.process().Resume(ctx, node)
 }
 
 // Teardown stops the daemon on every node (resuming it first).
 func (t *NodeDaemon) Teardown(ctx context.Context) error {
-	return t.each(func(n Node) error { return t.Daemon.Stop(ctx, n.Remote, 3*time.Second) })
+	return t.process().Teardown(ctx)
 }
 
 // Residue lists what the daemon left that a clean node must not have: a
 // process in the stopped state.
 func (t *NodeDaemon) Residue(ctx context.Context) ([]string, error) {
-	var mu sync.Mutex
-	var res []string
-	err := t.each(func(n Node) error {
-		stopped, err := t.Daemon.Stopped(ctx, n.Remote)
-		if stopped {
-			mu.Lock()
-			res = append(res, n.Name+": "+t.Daemon.Name+" is stopped (SIGSTOP)")
-			mu.Unlock()
-		}
-		return err
-	})
-	return res, err
+	return t.process().Residue(ctx)
 }
 
 // CollectLogs downloads each node's daemon log into dir/<node>/.
 func (t *NodeDaemon) CollectLogs(ctx context.Context, dir string) error {
-	return t.each(func(n Node) error {
-		local := filepath.Join(dir, n.Name)
-		if err := os.MkdirAll(local, 0o755); err != nil {
-			return err
-		}
-		if err := n.Remote.Download(ctx, t.Daemon.LogPath(), filepath.Join(local, filepath.Base(t.Daemon.LogPath()))); err != nil {
-			return fmt.Errorf("deploy: %s: fetch log: %w", n.Name, err)
-		}
-		return nil
-	})
+	return t.process().CollectLogs(ctx, dir)
 }
 
 // ReadClock returns the node's clock as its daemon reports it (GET /clock):
@@ -280,7 +185,7 @@ func (t *NodeDaemon) NodeStats(ctx context.Context) (map[string]map[string]float
 	var mu sync.Mutex
 	out := map[string]map[string]float64{}
 	client := &http.Client{Timeout: 2 * time.Second}
-	t.each(func(n Node) error {
+	t.process().Each(func(n Node) error {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.URL(n.Name)+"/stats", nil)
 		if err != nil {
 			return nil

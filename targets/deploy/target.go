@@ -48,10 +48,6 @@ func NewNodeDaemon(role string, env targets.Env) (*NodeDaemon, error) {
 	if err != nil {
 		return nil, err
 	}
-	nodes := make([]Node, len(env.Nodes))
-	for i, n := range env.Nodes {
-		nodes[i] = Node(n)
-	}
-	return &NodeDaemon{Role: role, Mode: env.Mode.Name, Binary: bin, Nodes: nodes,
+	return &NodeDaemon{Role: role, Mode: env.Mode.Name, Binary: bin, Nodes: env.Nodes,
 		Daemon: Daemon{Name: NodeDaemonName, Sudo: env.Sudo}}, nil
 }

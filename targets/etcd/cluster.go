@@ -2,16 +2,13 @@ package etcd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/faultline/faultline/targets/deploy"
@@ -24,11 +21,13 @@ const (
 )
 
 // Cluster is etcd on every node: one member per node, a static initial
-// cluster of all of them. It implements run.Target (Setup, Teardown,
-// CollectLogs, Residue) and nemesis.Process and Pauser (Kill, Start, Pause,
-// Resume). It deliberately does not implement nemesis.Clocker (ReadClock):
-// etcd reads the kernel clock, which it shares with the host on a
-// namespace node, so the clock nemesis cannot skew it.
+// cluster of all of them. Its process control is a deploy.Process (ready
+// when /health reports a cluster with a leader); it implements run.Target
+// (Setup, Teardown, CollectLogs, Residue) and nemesis.Process and Pauser
+// (Kill, Start, Pause, Resume). It deliberately does not implement
+// nemesis.Clocker (ReadClock): etcd reads the kernel clock, which it
+// shares with the host on a namespace node, so the clock nemesis cannot
+// skew it.
 type Cluster struct {
 	// Binary is the etcd binary on the controller, uploaded to every node
 	// (Debian's etcd-server installs /usr/bin/etcd).
@@ -45,23 +44,16 @@ type Cluster struct {
 
 	// HealthTimeout bounds how long Setup waits for the cluster (default 30s).
 	HealthTimeout time.Duration
-
-	once   sync.Once
-	byName map[string]deploy.Node
 }
 
-func (c *Cluster) node(name string) (deploy.Node, error) {
-	c.once.Do(func() {
-		c.byName = make(map[string]deploy.Node, len(c.Nodes))
-		for _, n := range c.Nodes {
-			c.byName[n.Name] = n
-		}
-	})
-	n, ok := c.byName[name]
-	if !ok {
-		return deploy.Node{}, fmt.Errorf("etcd: no node %q", name)
+// process is the members' process control, as the fields describe it now.
+func (c *Cluster) process() deploy.Process {
+	limit := c.HealthTimeout
+	if limit == 0 {
+		limit = 30 * time.Second
 	}
-	return n, nil
+	return deploy.Process{Daemon: c.Daemon, Binary: c.Binary, Nodes: c.Nodes,
+		Args: c.Args, Ready: c.healthy, ReadyTimeout: limit, ReadyPoll: 200 * time.Millisecond}
 }
 
 func orDefault(v, d int) int {
@@ -77,7 +69,7 @@ func httpURL(addr string, port int) string {
 
 // ClientURL is the member's client URL on node ("" for an unknown node).
 func (c *Cluster) ClientURL(node string) string {
-	n, err := c.node(node)
+	n, err := c.process().Node(node)
 	if err != nil {
 		return ""
 	}
@@ -119,19 +111,12 @@ func (c *Cluster) Args(n deploy.Node) []string {
 	return args
 }
 
-// each runs f on every node in parallel and joins the errors.
-func (c *Cluster) each(f func(deploy.Node) error) error {
-	errs := make([]error, len(c.Nodes))
-	var wg sync.WaitGroup
-	for i, n := range c.Nodes {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = f(n)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+// healthy is one probe of the member's /health: nil when it reports a
+// cluster with a leader.
+func (c *Cluster) healthy(ctx context.Context, n deploy.Node) error {
+	hc := &http.Client{Timeout: time.Second}
+	defer hc.CloseIdleConnections()
+	return Healthy(ctx, hc, c.ClientURL(n.Name))
 }
 
 // Setup stops any old member, wipes its data, uploads the binary, starts a
@@ -141,121 +126,48 @@ func (c *Cluster) Setup(ctx context.Context) error {
 	if _, err := os.Stat(c.Binary); err != nil {
 		return fmt.Errorf("etcd: binary %s: %w (install Debian's etcd-server: apt-get install etcd-server, or pass --etcd-binary)", c.Binary, err)
 	}
-	err := c.each(func(n deploy.Node) error {
-		if err := c.Daemon.Stop(ctx, n.Remote, 2*time.Second); err != nil {
-			return err
-		}
-		if err := c.Daemon.Wipe(ctx, n.Remote); err != nil {
-			return err
-		}
-		if err := c.Daemon.Install(ctx, n.Remote, c.Binary); err != nil {
-			return err
-		}
-		return c.Daemon.Start(ctx, n.Remote, c.Args(n)...)
-	})
-	if err != nil {
-		return err
-	}
-	return c.each(func(n deploy.Node) error { return c.WaitHealthy(ctx, n.Name) })
+	return c.process().Setup(ctx)
 }
 
 // WaitHealthy polls the member's /health until it reports a cluster with a
 // leader.
 func (c *Cluster) WaitHealthy(ctx context.Context, node string) error {
-	n, err := c.node(node)
-	if err != nil {
-		return err
-	}
-	limit := c.HealthTimeout
-	if limit == 0 {
-		limit = 30 * time.Second
-	}
-	deadline := time.Now().Add(limit)
-	hc := &http.Client{Timeout: time.Second}
-	defer hc.CloseIdleConnections()
-	var last error
-	for time.Now().Before(deadline) {
-		if last = Healthy(ctx, hc, c.ClientURL(node)); last == nil {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	tail := c.Daemon.LogTail(ctx, n.Remote, 15)
-	return fmt.Errorf("etcd: %s: member did not become healthy within %s (%v); log tail:\n%s", node, limit, last, tail)
+	return c.process().WaitReady(ctx, node)
 }
 
 // Kill kills the member on node with SIGKILL.
 func (c *Cluster) Kill(ctx context.Context, node string) error {
-	n, err := c.node(node)
-	if err != nil {
-		return err
-	}
-	return c.Daemon.Kill(ctx, n.Remote)
+	return c.process().Kill(ctx, node)
 }
 
 // Start starts the member on node if it is not running, keeping its data.
 func (c *Cluster) Start(ctx context.Context, node string) error {
-	n, err := c.node(node)
-	if err != nil {
-		return err
-	}
-	return c.Daemon.Start(ctx, n.Remote, c.Args(n)...)
+	return c.process().Start(ctx, node)
 }
 
 // Pause sends SIGSTOP to the member on node.
 func (c *Cluster) Pause(ctx context.Context, node string) error {
-	n, err := c.node(node)
-	if err != nil {
-		return err
-	}
-	_, err = c.Daemon.Signal(ctx, n.Remote, "STOP")
-	return err
+	return c.process().Pause(ctx, node)
 }
 
 // Resume sends SIGCONT to the member on node.
 func (c *Cluster) Resume(ctx context.Context, node string) error {
-	n, err := c.node(node)
-	if err != nil {
-		return err
-	}
-	_, err = c.Daemon.Signal(ctx, n.Remote, "CONT")
-	return err
+	return c.process().Resume(ctx, node)
 }
 
 // Teardown stops every member (resuming it first); data stays until the
 // next Setup.
 func (c *Cluster) Teardown(ctx context.Context) error {
-	return c.each(func(n deploy.Node) error { return c.Daemon.Stop(ctx, n.Remote, 3*time.Second) })
+	return c.process().Teardown(ctx)
 }
 
 // Residue lists members left in the stopped state.
 func (c *Cluster) Residue(ctx context.Context) ([]string, error) {
-	var mu sync.Mutex
-	var res []string
-	err := c.each(func(n deploy.Node) error {
-		stopped, err := c.Daemon.Stopped(ctx, n.Remote)
-		if stopped {
-			mu.Lock()
-			res = append(res, n.Name+": etcd is stopped (SIGSTOP)")
-			mu.Unlock()
-		}
-		return err
-	})
-	return res, err
+	return c.process().Residue(ctx)
 }
 
 // CollectLogs downloads each member's log into dir/<node>/etcd.log. The
 // data directory is not fetched: its preallocated WAL files are 64 MB each.
 func (c *Cluster) CollectLogs(ctx context.Context, dir string) error {
-	return c.each(func(n deploy.Node) error {
-		local := filepath.Join(dir, n.Name, filepath.Base(c.Daemon.LogPath()))
-		if err := n.Remote.Download(ctx, c.Daemon.LogPath(), local); err != nil {
-			return fmt.Errorf("etcd: %s: fetch log: %w", n.Name, err)
-		}
-		return nil
-	})
+	return c.process().CollectLogs(ctx, dir)
 }

@@ -2,11 +2,13 @@
 // the binary of Debian's etcd-server package), deployed to every node as a
 // static cluster, and a register client over etcd's v3 HTTP/JSON gateway.
 //
-// Cluster installs the binary with deploy.Daemon (pidfile-managed, started
-// detached under the node directory), starts one member per node with its
-// data directory under the node directory (DataDir/etcd), waits until every
-// member reports a healthy cluster, and controls the members for the kill
-// and pause nemeses (Kill, Start, Pause, Resume). It does not implement
+// Cluster runs the members as a deploy.Process, the process control it
+// shares with our own node daemon: it installs the binary (pidfile-managed
+// by deploy.Daemon, started detached under the node directory), starts one
+// member per node with its data directory under the node directory
+// (DataDir/etcd), waits until every member reports a healthy cluster, and
+// controls the members for the kill and pause nemeses (Kill, Start, Pause,
+// Resume). It does not implement
 // nemesis.Clocker: etcd reads the kernel clock, which namespace nodes share
 // with the host, so offset-clock skew cannot take effect on it and the
 // clock nemesis refuses it up front.

@@ -39,11 +39,7 @@ var Target = targets.Target{
 		if _, err := os.Stat(bin); err != nil {
 			return nil, fmt.Errorf("%w: --etcd-binary %s: %v (install Debian's etcd-server: apt-get install etcd-server, or make setup)", targets.ErrBadOption, bin, err)
 		}
-		nodes := make([]deploy.Node, len(env.Nodes))
-		for i, n := range env.Nodes {
-			nodes[i] = deploy.Node(n)
-		}
-		c := &Cluster{Binary: bin, Nodes: nodes, Daemon: deploy.Daemon{Name: "etcd", Sudo: env.Sudo}}
+		c := &Cluster{Binary: bin, Nodes: env.Nodes, Daemon: deploy.Daemon{Name: "etcd", Sudo: env.Sudo}}
 		return &deployment{Cluster: c, timeout: env.OpTimeout, serializable: env.Mode.Name == "serializable"}, nil
 	},
 }
