@@ -2,6 +2,7 @@ package edn
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,4 +124,42 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("imported an invalid history: %v", err)
 		}
 	})
+}
+
+// Distinct keys never become one: big integers keep their digits, and a
+// history mixing a number, a string and a keyword of the same text is
+// refused with the line of each.
+func TestKeysKeepTheirIdentity(t *testing.T) {
+	h, err := Read(strings.NewReader(
+		"{:process 0, :type :invoke, :f :read, :key 9223372036854775808N}\n"+
+			"{:process 1, :type :invoke, :f :read, :key 9223372036854775809N}\n"+
+			"{:process 2, :type :invoke, :f :write, :key 1, :value 0.10000000000000000001M}\n"), "big.edn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h[0].Key == h[1].Key || h[0].Key != "9223372036854775808" {
+		t.Errorf("big keys %q and %q", h[0].Key, h[1].Key)
+	}
+	if string(h[2].Value) != "0.10000000000000000001" {
+		t.Errorf("decimal value %s, want its exact digits", h[2].Value)
+	}
+	for _, second := range []string{`"1"`, `:1`} {
+		_, err := Read(strings.NewReader(
+			"{:process 0, :type :invoke, :f :read, :key 1}\n"+
+				"{:process 1, :type :invoke, :f :read, :key "+second+"}\n"), "mixed.edn")
+		if err == nil || !strings.Contains(err.Error(), "mixed.edn line 2") || !strings.Contains(err.Error(), "line 1") {
+			t.Errorf("keys 1 and %s: %v, want a refusal naming both lines", second, err)
+		}
+	}
+	for _, bad := range []string{"007", "1.5.2"} {
+		if _, err := ParseValue(bad); err == nil {
+			t.Errorf("number %s accepted", bad)
+		}
+	}
+	for in, want := range map[string]string{"+5": "5", "1.": "1.0", "-2.5e3": "-2.5e3", "12N": "12", "3.25M": "3.25"} {
+		v, err := ParseValue(in)
+		if err != nil || fmt.Sprint(v) != want {
+			t.Errorf("ParseValue(%s) = %v, %v; want %s", in, v, err, want)
+		}
+	}
 }
