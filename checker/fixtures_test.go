@@ -50,7 +50,13 @@ func TestPublishedVerdicts(t *testing.T) {
 			valid := want[file]
 			t.Run(c.dir+"/"+file, func(t *testing.T) {
 				t.Parallel()
-				res, err := AnalyzeFile(context.Background(), filepath.Join(dir, file), c.model, c.format, Linearizable{Timeout: 5 * time.Minute})
+				// Every key is checked: a bad history with hard keys spends its
+				// whole budget, and is invalid as soon as one key is.
+				timeout := 5 * time.Minute
+				if !valid {
+					timeout = 15 * time.Second
+				}
+				res, err := AnalyzeFile(context.Background(), filepath.Join(dir, file), c.model, c.format, Linearizable{Timeout: timeout})
 				if err != nil {
 					t.Fatal(err)
 				}

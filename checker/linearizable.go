@@ -16,8 +16,10 @@ import (
 const DefaultTimeout = 60 * time.Second
 
 // Linearizable checks that the client ops of a history, split by key, are
-// linearizable with respect to Model, using porcupine. Keys are checked in
-// parallel and the check stops at the first illegal key.
+// linearizable with respect to Model, using porcupine. Every key is checked,
+// in parallel, within the budget; the result says how many keys failed,
+// passed and were left unchecked, and explains the earliest anomaly in
+// history order first, so the same history always gives the same report.
 //
 // The verdict is never a false valid: a timeout (or a cancelled ctx) with no
 // violation found is unknown, and so is a history with fewer than MinOK ok
@@ -32,15 +34,20 @@ type Linearizable struct {
 	MinOK int
 	// Workers is how many keys are checked at once; 0 means NumCPU.
 	Workers int
+	// StopEarly stops at the first illegal key found (for CI that wants a
+	// verdict fast): the keys not yet finished are left unchecked, and which
+	// illegal key is found first depends on scheduling.
+	StopEarly bool
 }
 
 // Name is "linearizable".
 func (l Linearizable) Name() string { return "linearizable" }
 
-// Check implements Checker. Details: model, keys (how many), illegal_keys,
-// unknown_keys (timed out), unchecked_keys (skipped after a violation was
-// found), ops (counts by outcome) and, when invalid, anomaly (the first
-// illegal key explained).
+// Check implements Checker. Details: model, keys (how many), illegal_keys
+// (earliest anomaly first), passed_keys, unknown_keys (timed out),
+// unchecked_keys (skipped after a violation, with StopEarly), ops (counts by
+// outcome) and, when invalid, anomaly (the earliest explained) and
+// anomalies (up to 20 illegal keys explained, in history order).
 func (l Linearizable) Check(ctx context.Context, h history.History) Result {
 	prep, err := l.Model.prepare(h)
 	if err != nil {
@@ -55,52 +62,92 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 		timeout = DefaultTimeout
 	}
 	tctx, cancel := context.WithTimeout(ctx, timeout)
-	out := checkKeys(tctx, l.Model, prep.keys, l.Workers, true)
+	out := checkKeys(tctx, l.Model, prep.keys, l.Workers, l.StopEarly)
 	timedOut := tctx.Err() != nil
 	cancel()
 
 	var illegal, unknown []string
+	passed := 0
 	for k, r := range out {
 		switch r.res {
 		case porcupine.Illegal:
 			illegal = append(illegal, k)
 		case porcupine.Unknown:
 			unknown = append(unknown, k)
+		default:
+			passed++
 		}
 	}
-	sort.Strings(illegal)
 	sort.Strings(unknown)
+	// Explain every illegal key and order them by their culprit's place in
+	// the history (its return, then its call, then the key), so the report
+	// leads with the earliest anomaly, deterministically.
+	explained := map[string]*anomaly{}
+	for _, k := range illegal {
+		explained[k] = explainIllegal(l.Model.Porcupine, k, prep.keys[k], out[k].prefix, out[k].state)
+	}
+	sort.Slice(illegal, func(i, j int) bool {
+		ai, aj := explained[illegal[i]], explained[illegal[j]]
+		switch {
+		case ai != nil && aj != nil && ai.Culprit.Return != aj.Culprit.Return:
+			return ai.Culprit.Return < aj.Culprit.Return
+		case ai != nil && aj != nil && ai.Culprit.Call != aj.Culprit.Call:
+			return ai.Culprit.Call < aj.Culprit.Call
+		case (ai == nil) != (aj == nil):
+			return ai != nil
+		}
+		return illegal[i] < illegal[j]
+	})
+	unchecked := len(prep.keys) - len(out)
 	details := map[string]any{
 		"model":          l.Model.Name,
 		"keys":           len(prep.keys),
 		"illegal_keys":   nonNil(illegal),
+		"passed_keys":    passed,
 		"unknown_keys":   nonNil(unknown),
-		"unchecked_keys": len(prep.keys) - len(out),
+		"unchecked_keys": unchecked,
 		"ops":            prep.counts.details(),
 	}
 	c := prep.counts
 	activity := fmt.Sprintf("%d keys, %d ok, %d info, %d open, %d fail client ops", len(prep.keys), c.OK, c.Info, c.Open, c.Fail)
+	why := fmt.Sprintf("timed out after %s", timeout)
+	if !timedOut || ctx.Err() != nil {
+		why = "cancelled"
+	}
 
 	if len(illegal) > 0 {
 		summary := fmt.Sprintf("key %q not linearizable", illegal[0])
 		if len(prep.keys) == 1 && illegal[0] == "" {
 			summary = "not linearizable"
 		}
-		k := illegal[0]
-		if a := explainIllegal(l.Model.Porcupine, k, prep.keys[k], out[k].prefix, out[k].state); a != nil {
+		if a := explained[illegal[0]]; a != nil {
 			details["anomaly"] = a.details()
 			summary += ": " + a.String()
 		}
-		if len(illegal) > 1 {
-			summary += fmt.Sprintf(" (and %d more keys: %s)", len(illegal)-1, quoteList(illegal[1:], 5))
+		var all []map[string]any
+		for _, k := range illegal[:min(len(illegal), 20)] {
+			if a := explained[k]; a != nil {
+				all = append(all, a.details())
+			}
+		}
+		details["anomalies"] = all
+		if len(prep.keys) > 1 {
+			summary += fmt.Sprintf(" (%d of %d keys failed", len(illegal), len(prep.keys))
+			if len(illegal) > 1 {
+				summary += ": " + quoteList(illegal, 5)
+			}
+			summary += fmt.Sprintf("; %d passed", passed)
+			if len(unknown) > 0 {
+				summary += fmt.Sprintf("; %d unchecked, %s", len(unknown), why)
+			}
+			if unchecked > 0 {
+				summary += fmt.Sprintf("; %d unchecked, stopped at the first failure (StopEarly)", unchecked)
+			}
+			summary += ")"
 		}
 		return Result{Verdict: Invalid, Summary: summary, Details: details, Anomalies: Anomalies{AnomalyNonLinearizableKey: len(illegal)}}
 	}
 	if len(unknown) > 0 {
-		why := fmt.Sprintf("timed out after %s", timeout)
-		if !timedOut || ctx.Err() != nil {
-			why = "cancelled"
-		}
 		return Result{
 			Verdict: Unknown,
 			Summary: fmt.Sprintf("%s with %d of %d keys unchecked (%s), no violation found so far (%s)", why, len(unknown), len(prep.keys), quoteList(unknown, 5), activity),

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -87,11 +88,65 @@ func keyOrder(keys map[string][]porcupine.Operation) []string {
 // it returns). Once a key is found illegal and stopEarly is set, the keys
 // not yet finished are left unchecked (absent from the result); once ctx is
 // done, unfinished keys are Unknown.
+//
+// When ctx has a deadline, keys are checked in two passes: first each key
+// with a small slice of the budget, so that one hard key cannot hold the
+// workers while easy keys (often the illegal ones) wait; then the keys the
+// first pass could not settle, with whatever budget is left.
 func checkKeys(ctx context.Context, m Model, keys map[string][]porcupine.Operation, workers int, stopEarly bool) map[string]keyResult {
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	stop, release := stopOn(ctx)
+	deadline, ok := ctx.Deadline()
+	if !ok || len(keys) < 2 {
+		return checkPass(ctx, m, keys, workers, stopEarly, 0)
+	}
+	budget := time.Until(deadline)
+	slice := min(budget/20, budget*time.Duration(workers)/time.Duration(4*len(keys)))
+	if slice < 10*time.Millisecond {
+		return checkPass(ctx, m, keys, workers, stopEarly, 0)
+	}
+	out := checkPass(ctx, m, keys, workers, stopEarly, slice)
+	if ctx.Err() != nil {
+		return out
+	}
+	again := map[string][]porcupine.Operation{}
+	for k, r := range out {
+		if r.res == porcupine.Unknown {
+			again[k] = keys[k]
+		}
+	}
+	if len(again) == 0 || stopEarly && anyIllegal(out) {
+		return out
+	}
+	for k, r := range checkPass(ctx, m, again, workers, stopEarly, 0) {
+		out[k] = r
+	}
+	if stopEarly && anyIllegal(out) {
+		for k, r := range out { // cut short by the violation: unchecked
+			if r.res == porcupine.Unknown && ctx.Err() == nil {
+				delete(out, k)
+			}
+		}
+	}
+	return out
+}
+
+func anyIllegal(out map[string]keyResult) bool {
+	for _, r := range out {
+		if r.res == porcupine.Illegal {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPass is one pass of checkKeys; a positive slice bounds each key's
+// search (a key cut short by its slice is Unknown).
+func checkPass(ctx context.Context, m Model, keys map[string][]porcupine.Operation, workers int, stopEarly bool, slice time.Duration) map[string]keyResult {
+	pctx, pcancel := context.WithCancel(ctx) // cancelled by a violation when stopEarly
+	defer pcancel()
+	stop, release := stopOn(pctx)
 	defer release()
 	var (
 		mu      sync.Mutex
@@ -113,7 +168,15 @@ func checkKeys(ctx context.Context, m Model, keys map[string][]porcupine.Operati
 					}
 					continue
 				}
-				kr := checkKey(m, keys[k], stop)
+				kstop, krelease := stop, func() {}
+				if slice > 0 {
+					kctx, cancel := context.WithTimeout(pctx, slice)
+					var kr func()
+					kstop, kr = stopOn(kctx)
+					krelease = func() { cancel(); kr() }
+				}
+				kr := checkKey(m, keys[k], kstop)
+				krelease()
 				if kr.res == porcupine.Unknown && illegal.Load() && ctx.Err() == nil {
 					continue // cut short by another key's violation: unchecked
 				}
@@ -123,6 +186,7 @@ func checkKeys(ctx context.Context, m Model, keys map[string][]porcupine.Operati
 				if kr.res == porcupine.Illegal && stopEarly {
 					illegal.Store(true)
 					stop.Store(true)
+					pcancel()
 				}
 			}
 		}()
