@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/faultline/faultline/targets/httpapi"
 )
 
 // ErrDefinite marks an error after which the operation definitely did not
@@ -19,27 +17,6 @@ var ErrIndeterminate = errors.New("kv: operation may or may not have happened")
 // ErrCASMismatch is a cas whose old value did not match; it wraps
 // ErrDefinite.
 var ErrCASMismatch = fmt.Errorf("kv: cas old value does not match: %w", ErrDefinite)
-
-// errNotSent marks a peer request that never reached the peer (a refused
-// or failed dial): the peer definitely did not act on it.
-var errNotSent = errors.New("kv: request not sent")
-
-// opError is a server-side failure with its HTTP status and definiteness.
-type opError struct {
-	status   int
-	definite bool
-	msg      string
-}
-
-func (e *opError) Error() string { return e.msg }
-
-func definite(status int, format string, args ...any) *opError {
-	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
-}
-
-func indeterminate(format string, args ...any) *opError {
-	return &opError{status: http.StatusInternalServerError, msg: fmt.Sprintf(format, args...)}
-}
 
 // Error is what the Client returns for a failed operation.
 // errors.Is(err, ErrDefinite) tells whether it definitely did not happen;
@@ -82,11 +59,4 @@ func (e *Error) Unwrap() []error {
 		errs = append(errs, e.Err)
 	}
 	return errs
-}
-
-// notSent reports whether a transport error happened before the request
-// could have reached the server: one marked errNotSent by the peer
-// transport, a failed dial or a bad URL (httpapi.NotSent).
-func notSent(err error) bool {
-	return errors.Is(err, errNotSent) || httpapi.NotSent(err)
 }

@@ -3,15 +3,12 @@ package kv
 import (
 	"context"
 	"slices"
+
+	"github.com/faultline/faultline/targets/nodeserver"
 )
 
 // The coordinator of the last-write-wins modes (quorum, all, one,
 // one-no-repair). Any node coordinates; the key's replicas store.
-
-type putResult struct {
-	from string
-	err  error
-}
 
 // candidates orders key's replicas for the single-replica modes: this
 // node first when it is a replica, then the ring order.
@@ -24,9 +21,9 @@ func (s *Server) candidates(reps []string) []string {
 }
 
 // lwwWrite stores e (a stamped version, or elements to add) on the mode's
-// W replicas. The *opError says whether it definitely did not happen:
+// W replicas. The *nodeserver.Error says whether it definitely did not happen:
 // only when no replica can have stored it.
-func (s *Server) lwwWrite(ctx context.Context, e Entry) *opError {
+func (s *Server) lwwWrite(ctx context.Context, e Entry) *nodeserver.Error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
 	reps := s.replicas(e.Key)
@@ -43,70 +40,52 @@ func (s *Server) lwwWrite(ctx context.Context, e Entry) *opError {
 				return nil
 			}
 			last = err
-			maybe = maybe || !notSent(err)
+			maybe = maybe || !nodeserver.NotSent(err)
 			if ctx.Err() != nil {
 				break
 			}
 		}
 		if maybe {
-			return indeterminate("kv: write %q: no replica of %v acknowledged (last: %v); it may have been stored", e.Key, reps, last)
+			return nodeserver.Indeterminate("kv: write %q: no replica of %v acknowledged (last: %v); it may have been stored", e.Key, reps, last)
 		}
-		return definite(503, "kv: write %q: no replica of %v reachable (last: %v)", e.Key, reps, last)
+		return nodeserver.Definite(503, "kv: write %q: no replica of %v reachable (last: %v)", e.Key, reps, last)
 	}
 
-	ch := make(chan putResult, len(reps))
 	// Requests outlive the reply (until the peer timeout) so that slow
 	// replicas still store the write.
-	pctx, pcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.PeerTimeout)
-	for _, id := range reps {
-		go func() { ch <- putResult{from: id, err: s.putOn(pctx, id, e)} }()
-	}
-	acks, maybe, got := 0, false, 0
+	f := nodeserver.Send(context.WithoutCancel(ctx), reps, s.cfg.PeerTimeout, func(pctx context.Context, id string) (struct{}, error) {
+		return struct{}{}, s.putOn(pctx, id, e)
+	})
+	// Let the stragglers finish before the server closes its store.
+	defer s.goBackground(func(context.Context) { f.Rest() })
+	acks, maybe := 0, false
 	var last error
-	defer func() {
-		// Let the stragglers finish before releasing their context.
-		rest := len(reps) - got
-		s.goBackground(func(context.Context) {
-			for range rest {
-				<-ch
-			}
-			pcancel()
-		})
-	}()
-	for got < len(reps) {
-		select {
-		case r := <-ch:
-			got++
-			if r.err == nil {
-				acks++
-				if acks >= w {
-					return nil
-				}
-				continue
-			}
-			last = r.err
-			maybe = maybe || !notSent(r.err)
-		case <-ctx.Done():
-			return indeterminate("kv: write %q: %d of %d acks (need %d) before the deadline; it may have been stored", e.Key, acks, len(reps), w)
+	for f.Pending() > 0 {
+		r, ok := f.Next(ctx)
+		if !ok {
+			return nodeserver.Indeterminate("kv: write %q: %d of %d acks (need %d) before the deadline; it may have been stored", e.Key, acks, len(reps), w)
 		}
+		if r.Err == nil {
+			acks++
+			if acks >= w {
+				return nil
+			}
+			continue
+		}
+		last = r.Err
+		maybe = maybe || !nodeserver.NotSent(r.Err)
 	}
 	if acks > 0 || maybe {
-		return indeterminate("kv: write %q: %d of %d replicas acknowledged (need %d; last error: %v); it may have been stored", e.Key, acks, len(reps), w, last)
+		return nodeserver.Indeterminate("kv: write %q: %d of %d replicas acknowledged (need %d; last error: %v); it may have been stored", e.Key, acks, len(reps), w, last)
 	}
-	return definite(503, "kv: write %q: no replica of %v reachable (last: %v)", e.Key, reps, last)
-}
-
-type getResult struct {
-	from string
-	e    Entry
-	err  error
+	return nodeserver.Definite(503, "kv: write %q: no replica of %v reachable (last: %v)", e.Key, reps, last)
 }
 
 // lwwRead reads the mode's R replicas and returns their merge (the latest
 // version, or the union of the sets). When the mode repairs, the other
 // replicas' answers are awaited in the background and every replica that
 // answered with less than the merge of all is brought up to it.
-func (s *Server) lwwRead(ctx context.Context, ref EntryRef) (Entry, *opError) {
+func (s *Server) lwwRead(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
 	reps := s.replicas(ref.Key)
@@ -125,54 +104,48 @@ func (s *Server) lwwRead(ctx context.Context, ref EntryRef) (Entry, *opError) {
 				break
 			}
 		}
-		return Entry{}, definite(503, "kv: read %q: no replica of %v answered (last: %v)", ref.Key, reps, last)
+		return Entry{}, nodeserver.Definite(503, "kv: read %q: no replica of %v answered (last: %v)", ref.Key, reps, last)
 	}
 
-	ch := make(chan getResult, len(reps))
-	pctx, pcancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.PeerTimeout)
-	for _, id := range reps {
-		go func() {
-			e, err := s.getOn(pctx, id, ref)
-			ch <- getResult{from: id, e: e, err: err}
-		}()
-	}
+	f := nodeserver.Send(context.WithoutCancel(ctx), reps, s.cfg.PeerTimeout, func(pctx context.Context, id string) (Entry, error) {
+		return s.getOn(pctx, id, ref)
+	})
 	var ok []getResult
-	got := 0
 	var last error
 	defer func() {
-		have, rest := slices.Clone(ok), len(reps)-got
+		have := slices.Clone(ok)
 		s.goBackground(func(bctx context.Context) {
-			defer pcancel()
-			for range rest {
-				if res := <-ch; res.err == nil {
+			for _, res := range f.Rest() {
+				if res.Err == nil {
 					have = append(have, res)
 				}
 			}
 			s.readRepair(bctx, ref, have)
 		})
 	}()
-	for got < len(reps) {
-		select {
-		case res := <-ch:
-			got++
-			if res.err != nil {
-				last = res.err
-				continue
+	for f.Pending() > 0 {
+		res, got := f.Next(ctx)
+		if !got {
+			return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered (need %d) before the deadline", ref.Key, len(ok), len(reps), r)
+		}
+		if res.Err != nil {
+			last = res.Err
+			continue
+		}
+		ok = append(ok, res)
+		if len(ok) >= r {
+			merged := Entry{Kind: ref.Kind, Key: ref.Key}
+			for _, x := range ok {
+				merged = mergeLWW(merged, x.Value)
 			}
-			ok = append(ok, res)
-			if len(ok) >= r {
-				merged := Entry{Kind: ref.Kind, Key: ref.Key}
-				for _, x := range ok {
-					merged = mergeLWW(merged, x.e)
-				}
-				return merged, nil
-			}
-		case <-ctx.Done():
-			return Entry{}, definite(503, "kv: read %q: %d of %d replicas answered (need %d) before the deadline", ref.Key, len(ok), len(reps), r)
+			return merged, nil
 		}
 	}
-	return Entry{}, definite(503, "kv: read %q: %d of %d replicas answered (need %d; last error: %v)", ref.Key, len(ok), len(reps), r, last)
+	return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered (need %d; last error: %v)", ref.Key, len(ok), len(reps), r, last)
 }
+
+// getResult is one replica's answer to a read.
+type getResult = nodeserver.Reply[Entry]
 
 // readRepair pushes the merge of the answers to every replica that
 // answered with something less.
@@ -182,18 +155,18 @@ func (s *Server) readRepair(ctx context.Context, ref EntryRef, answers []getResu
 	}
 	win := Entry{Kind: ref.Kind, Key: ref.Key}
 	for _, a := range answers {
-		win = mergeLWW(win, a.e)
+		win = mergeLWW(win, a.Value)
 	}
 	if !win.Found {
 		return
 	}
 	for _, a := range answers {
-		if a.e.Digest() == win.Digest() {
+		if a.Value.Digest() == win.Digest() {
 			continue
 		}
 		pctx, cancel := context.WithTimeout(ctx, s.cfg.PeerTimeout)
-		if err := s.putOn(pctx, a.from, win); err != nil {
-			s.log.Debug("kv: read repair failed", "key", ref.Key, "replica", a.from, "err", err)
+		if err := s.putOn(pctx, a.From, win); err != nil {
+			s.log.Debug("kv: read repair failed", "key", ref.Key, "replica", a.From, "err", err)
 		}
 		cancel()
 	}

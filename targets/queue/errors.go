@@ -3,7 +3,6 @@ package queue
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // ErrDefinite marks an error after which the operation definitely did not
@@ -13,23 +12,6 @@ var ErrDefinite = errors.New("queue: operation definitely did not happen")
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
 var ErrIndeterminate = errors.New("queue: operation may or may not have happened")
-
-// opError is a server-side failure with its HTTP status and definiteness.
-type opError struct {
-	status   int
-	definite bool
-	msg      string
-}
-
-func (e *opError) Error() string { return e.msg }
-
-func definite(status int, format string, args ...any) *opError {
-	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
-}
-
-func indeterminate(format string, args ...any) *opError {
-	return &opError{status: http.StatusInternalServerError, definite: false, msg: fmt.Sprintf(format, args...)}
-}
 
 // Error is what the Client returns for a failed operation. errors.Is(err,
 // ErrDefinite) tells whether it definitely did not happen.

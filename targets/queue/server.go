@@ -1,12 +1,9 @@
 package queue
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -14,9 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 	"github.com/faultline/faultline/targets/wal"
 )
+
+// codec reads the server's requests and writes its replies.
+var codec = nodeserver.Codec{Name: "queue", MaxBody: maxBody}
 
 // Config configures one queue node.
 type Config struct {
@@ -211,12 +212,12 @@ func (s *Server) nextBallot(above paxos.Ballot) paxos.Ballot {
 
 func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
 	var body EnqueueBody
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, definite(400, "queue: enqueue: %v", err))
+	if err := codec.Decode(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: enqueue: %v", err))
 		return
 	}
 	if body.Value == nil {
-		writeError(w, definite(400, `queue: enqueue: body needs {"value": int}`))
+		codec.WriteError(w, nodeserver.Definite(400, `queue: enqueue: body needs {"value": int}`))
 		return
 	}
 	if s.cfg.Mode == ModeAsyncAck {
@@ -225,52 +226,52 @@ func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.buffered = append(s.buffered, *body.Value)
 		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, struct{}{})
+		codec.WriteJSON(w, http.StatusOK, struct{}{})
 		return
 	}
 	_, err := s.submit(r.Context(), command{Op: cmdEnqueue, Value: *body.Value})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handleDequeue(w http.ResponseWriter, r *http.Request) {
 	var body DequeueRequest
-	if err := decodeOptionalBody(r, &body); err != nil {
-		writeError(w, definite(400, "queue: dequeue: %v", err))
+	if err := codec.DecodeOptional(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: dequeue: %v", err))
 		return
 	}
 	if body.ID != "" {
 		if err := checkID(body.ID); err != nil {
-			writeError(w, definite(400, "queue: dequeue: %v", err))
+			codec.WriteError(w, nodeserver.Definite(400, "queue: dequeue: %v", err))
 			return
 		}
 	}
 	res, err := s.submit(r.Context(), command{Op: cmdDequeue, ID: body.ID})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
 	if res.Fenced {
-		writeError(w, definite(http.StatusConflict, "queue: dequeue %q: an outcome request already declared it not applied; it did nothing", body.ID))
+		codec.WriteError(w, nodeserver.Definite(http.StatusConflict, "queue: dequeue %q: an outcome request already declared it not applied; it did nothing", body.ID))
 		return
 	}
 	if res.Empty {
-		writeJSON(w, http.StatusOK, DequeueBody{Empty: true})
+		codec.WriteJSON(w, http.StatusOK, DequeueBody{Empty: true})
 		return
 	}
 	v := res.Value
-	writeJSON(w, http.StatusOK, DequeueBody{Value: &v})
+	codec.WriteJSON(w, http.StatusOK, DequeueBody{Value: &v})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "queue", Mode: s.cfg.Mode, Epoch: s.epoch})
+	codec.WriteJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "queue", Mode: s.cfg.Mode, Epoch: s.epoch})
 }
 
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Stats())
+	codec.WriteJSON(w, http.StatusOK, s.Stats())
 }
 
 // Stats returns the node's current figures.
@@ -285,96 +286,55 @@ func (s *Server) Stats() Stats {
 }
 
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Clock{Node: s.cfg.ID, TimeNs: time.Now().UnixNano()})
+	codec.WriteJSON(w, http.StatusOK, Clock{Node: s.cfg.ID, TimeNs: time.Now().UnixNano()})
 }
 
 func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
 	var m SlotPrepare
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 {
-		writeError(w, definite(400, "queue: prepare: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: prepare: bad body (%v)", err))
 		return
 	}
 	rep, err := s.prepare(m)
 	if err != nil {
-		writeError(w, indeterminate("queue: prepare slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: prepare slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	codec.WriteJSON(w, http.StatusOK, rep)
 }
 
 func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
 	var m SlotAccept
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
-		writeError(w, definite(400, "queue: accept: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: accept: bad body (%v)", err))
 		return
 	}
 	rep, err := s.accept(m)
 	if err != nil {
-		writeError(w, indeterminate("queue: accept slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: accept slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	codec.WriteJSON(w, http.StatusOK, rep)
 }
 
 func (s *Server) handleLearn(w http.ResponseWriter, r *http.Request) {
 	var m Learn
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
-		writeError(w, definite(400, "queue: learn: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: learn: bad body (%v)", err))
 		return
 	}
 	if err := s.learn([]Entry{{Slot: m.Slot, Value: m.Value}}); err != nil {
-		writeError(w, indeterminate("queue: learn slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: learn slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handleCatchUp(w http.ResponseWriter, r *http.Request) {
 	from, err := strconv.ParseUint(r.URL.Query().Get("from"), 10, 64)
 	if err != nil {
-		writeError(w, definite(400, "queue: catchup: from=%q is not a slot", r.URL.Query().Get("from")))
+		codec.WriteError(w, nodeserver.Definite(400, "queue: catchup: from=%q is not a slot", r.URL.Query().Get("from")))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.catchUpFrom(from))
-}
-
-func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-// decodeOptionalBody is decodeBody where an empty body means the zero
-// value (older clients send none).
-func decodeOptionalBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-func writeError(w http.ResponseWriter, e *opError) {
-	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":"queue: encode reply","definite":false}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	codec.WriteJSON(w, http.StatusOK, s.catchUpFrom(from))
 }

@@ -18,23 +18,6 @@ var ErrIndeterminate = errors.New("register: operation may or may not have happe
 // ErrDefinite.
 var ErrCASMismatch = fmt.Errorf("register: cas old value does not match: %w", ErrDefinite)
 
-// opError is a server-side failure with its HTTP status and definiteness.
-type opError struct {
-	status   int
-	definite bool
-	msg      string
-}
-
-func (e *opError) Error() string { return e.msg }
-
-func definite(status int, format string, args ...any) *opError {
-	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
-}
-
-func indeterminate(format string, args ...any) *opError {
-	return &opError{status: http.StatusInternalServerError, definite: false, msg: fmt.Sprintf(format, args...)}
-}
-
 // Error is what the Client returns for a failed operation. errors.Is(err,
 // ErrDefinite) tells whether it definitely did not happen; a mismatching
 // cas also matches ErrCASMismatch.
