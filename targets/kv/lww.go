@@ -7,32 +7,65 @@ import (
 	"github.com/faultline/faultline/targets/nodeserver"
 )
 
-// The coordinator of the last-write-wins modes (quorum, all, one,
-// one-no-repair). Any node coordinates; the key's replicas store.
+// lww is the replication of the last-write-wins modes (quorum, all, one,
+// one-no-repair): any node coordinates; the key's replicas store stamped
+// versions (KindKV) and grow-only sets (KindSet), and the mode sets how
+// many must acknowledge a write (W) and answer a read (R).
+type lww struct {
+	s    *Server
+	mode Mode
+}
+
+func (l *lww) read(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+	return l.get(ctx, ref)
+}
+
+func (l *lww) write(ctx context.Context, ref EntryRef, v int64) *nodeserver.Error {
+	if ref.Kind == KindSet {
+		return l.put(ctx, Entry{Kind: KindSet, Key: ref.Key, Found: true, Elements: []int64{v}})
+	}
+	ver := Version{Value: &v, TS: l.s.stamp(), Node: l.s.cfg.ID}
+	return l.put(ctx, Entry{Kind: KindKV, Key: ref.Key, Found: true, Version: &ver})
+}
+
+func (l *lww) local(ref EntryRef) (Entry, *nodeserver.Error) {
+	e, err := l.s.store.Get(ref.Kind, ref.Key)
+	if err != nil {
+		return Entry{}, localError(ref, err)
+	}
+	return e, nil
+}
+
+func (l *lww) kinds() []Kind { return []Kind{KindKV, KindSet} }
+
+// reconcile has nothing to do: a last-write-wins merge always leaves the
+// two replicas equal.
+func (l *lww) reconcile(context.Context, []merge) {}
 
 // candidates orders key's replicas for the single-replica modes: this
 // node first when it is a replica, then the ring order.
-func (s *Server) candidates(reps []string) []string {
-	if i := slices.Index(reps, s.cfg.ID); i > 0 {
-		out := []string{s.cfg.ID}
+func (l *lww) candidates(reps []string) []string {
+	if i := slices.Index(reps, l.s.cfg.ID); i > 0 {
+		out := []string{l.s.cfg.ID}
 		return append(out, append(slices.Clone(reps[:i]), reps[i+1:]...)...)
 	}
 	return reps
 }
 
-// lwwWrite stores e (a stamped version, or elements to add) on the mode's
-// W replicas. The *nodeserver.Error says whether it definitely did not happen:
-// only when no replica can have stored it.
-func (s *Server) lwwWrite(ctx context.Context, e Entry) *nodeserver.Error {
+// put stores e (a stamped version, or elements to add) on the mode's W
+// replicas. The *nodeserver.Error says whether it definitely did not
+// happen: only when no replica can have stored it.
+func (l *lww) put(ctx context.Context, e Entry) *nodeserver.Error {
+	s := l.s
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
 	reps := s.replicas(e.Key)
-	w := s.cfg.Mode.W(len(reps))
-	if w == 1 && (s.cfg.Mode == ModeOne || s.cfg.Mode == ModeOneNoRepair) {
+	w := l.mode.W(len(reps))
+	if w == 1 && (l.mode == ModeOne || l.mode == ModeOneNoRepair) {
 		// One replica: this node if it is one, else the first that acks.
 		maybe := false
 		var last error
-		for _, id := range s.candidates(reps) {
+		for _, id := range l.candidates(reps) {
 			pctx, pcancel := context.WithTimeout(ctx, s.cfg.PeerTimeout)
 			err := s.putOn(pctx, id, e)
 			pcancel()
@@ -81,18 +114,19 @@ func (s *Server) lwwWrite(ctx context.Context, e Entry) *nodeserver.Error {
 	return nodeserver.Definite(503, "kv: write %q: no replica of %v reachable (last: %v)", e.Key, reps, last)
 }
 
-// lwwRead reads the mode's R replicas and returns their merge (the latest
+// get reads the mode's R replicas and returns their merge (the latest
 // version, or the union of the sets). When the mode repairs, the other
 // replicas' answers are awaited in the background and every replica that
 // answered with less than the merge of all is brought up to it.
-func (s *Server) lwwRead(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+func (l *lww) get(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+	s := l.s
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
 	reps := s.replicas(ref.Key)
-	r := s.cfg.Mode.R(len(reps))
-	if !s.cfg.Mode.Repairs() {
+	r := l.mode.R(len(reps))
+	if !l.mode.Repairs() {
 		var last error
-		for _, id := range s.candidates(reps) {
+		for _, id := range l.candidates(reps) {
 			pctx, pcancel := context.WithTimeout(ctx, s.cfg.PeerTimeout)
 			e, err := s.getOn(pctx, id, ref)
 			pcancel()
@@ -120,7 +154,7 @@ func (s *Server) lwwRead(ctx context.Context, ref EntryRef) (Entry, *nodeserver.
 					have = append(have, res)
 				}
 			}
-			s.readRepair(bctx, ref, have)
+			l.readRepair(bctx, ref, have)
 		})
 	}()
 	for f.Pending() > 0 {
@@ -149,7 +183,8 @@ type getResult = nodeserver.Reply[Entry]
 
 // readRepair pushes the merge of the answers to every replica that
 // answered with something less.
-func (s *Server) readRepair(ctx context.Context, ref EntryRef, answers []getResult) {
+func (l *lww) readRepair(ctx context.Context, ref EntryRef, answers []getResult) {
+	s := l.s
 	if len(answers) < 2 {
 		return
 	}

@@ -12,8 +12,8 @@ import (
 	"github.com/faultline/faultline/targets/paxos"
 )
 
-// Serial mode: every operation on a key is a CASPaxos round (targets/paxos)
-// among the key's replicas, driven by whichever node got the request.
+// The serial mode's replication (serial, below): its operations, its
+// acceptor, and the repair rounds that follow anti-entropy.
 
 type opKind string
 
@@ -123,17 +123,19 @@ func (a acceptor) Accept(m paxos.Accept) (paxos.Accepted, error) {
 
 // --- proposer side ---
 
-// proposer drives paxos.Rounds over a key's replicas (a
-// nodeserver.Proposer).
-type proposer struct {
+// serial is the serial mode's replication: every operation on a key is a
+// CASPaxos round among the key's replicas (a nodeserver.Proposer), driven
+// by whichever node got the request. Values are stored as acceptor
+// states (KindPaxos); a kv value is its decimal int, a set its JSON list.
+type serial struct {
 	s *Server
 	p *nodeserver.Proposer
 }
 
-func newProposer(s *Server, epoch uint64) *proposer {
+func newSerial(s *Server) *serial {
 	cfg := &s.cfg
-	return &proposer{s: s, p: nodeserver.NewProposer(nodeserver.ProposerConfig{
-		Name: "kv", Node: cfg.ID, Epoch: epoch,
+	return &serial{s: s, p: nodeserver.NewProposer(nodeserver.ProposerConfig{
+		Name: "kv", Node: cfg.ID, Epoch: s.store.Epoch(),
 		Acceptors: nodeserver.Cluster{Self: cfg.ID, Local: acceptor{s.store}, Remote: cfg.Transport},
 		OpTimeout: cfg.OpTimeout, PeerTimeout: cfg.PeerTimeout, MaxAttempts: cfg.MaxAttempts,
 		NameAcceptors: true,
@@ -142,9 +144,116 @@ func newProposer(s *Server, epoch uint64) *proposer {
 
 // do runs op to completion and returns the value it saw (the current value
 // for reads).
-func (p *proposer) do(ctx context.Context, op serialOp) ([]byte, *nodeserver.Error) {
-	return p.p.Do(ctx, nodeserver.Op{
-		Kind: string(op.kind), Key: op.key, PaxosKey: op.paxosKey(), IDs: p.s.replicas(op.key),
+func (r *serial) do(ctx context.Context, op serialOp) ([]byte, *nodeserver.Error) {
+	return r.p.Do(ctx, nodeserver.Op{
+		Kind: string(op.kind), Key: op.key, PaxosKey: op.paxosKey(), IDs: r.s.replicas(op.key),
 		ReadOnly: op.kind == opRead || op.kind == opSetRead, Above: op.above, Change: op.change,
 	})
+}
+
+func (r *serial) read(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+	op := serialOp{kind: opRead, key: ref.Key}
+	if ref.Kind == KindSet {
+		op.kind = opSetRead
+	}
+	v, err := r.do(ctx, op)
+	if err != nil {
+		return Entry{}, err
+	}
+	return decodeEntry(ref, v)
+}
+
+func (r *serial) write(ctx context.Context, ref EntryRef, v int64) *nodeserver.Error {
+	op := serialOp{kind: opWrite, key: ref.Key, val: v}
+	if ref.Kind == KindSet {
+		op.kind = opAdd
+	}
+	_, err := r.do(ctx, op)
+	return err
+}
+
+func (r *serial) cas(ctx context.Context, key string, old *int64, new int64) *nodeserver.Error {
+	_, err := r.do(ctx, serialOp{kind: opCAS, key: key, val: new, old: old})
+	return err
+}
+
+func (r *serial) local(ref EntryRef) (Entry, *nodeserver.Error) {
+	e, err := r.s.store.Get(KindPaxos, paxosKey(ref.Kind, ref.Key))
+	if err != nil {
+		return Entry{}, localError(ref, err)
+	}
+	if !e.Found {
+		return Entry{Kind: ref.Kind, Key: ref.Key}, nil
+	}
+	out, derr := decodeEntry(ref, e.State.Value)
+	if derr == nil && out.Version != nil {
+		out.Version.TS, out.Version.Node = int64(e.State.Accepted.Counter), e.State.Accepted.Node
+	}
+	return out, derr
+}
+
+// decodeEntry is a decided (or accepted) value as the Entry of ref.
+func decodeEntry(ref EntryRef, v []byte) (Entry, *nodeserver.Error) {
+	e := Entry{Kind: ref.Kind, Key: ref.Key, Found: true}
+	if ref.Kind == KindSet {
+		elems, err := decodeSet(v)
+		if err != nil {
+			return Entry{}, nodeserver.Indeterminate("%v", err)
+		}
+		e.Elements = elems
+		return e, nil
+	}
+	n, err := decodeInt(v)
+	if err != nil {
+		return Entry{}, nodeserver.Indeterminate("%v", err)
+	}
+	e.Version = &Version{Value: n}
+	return e, nil
+}
+
+func (r *serial) kinds() []Kind { return []Kind{KindPaxos} }
+
+// reconcile runs a repair round for every merge that left the replicas
+// differing (repairOp), one at a time, each bounded by the op timeout; a
+// failed one is retried by a later exchange.
+func (r *serial) reconcile(ctx context.Context, merges []merge) {
+	var ops []serialOp
+	for _, m := range merges {
+		if op, ok := repairOp(m.mine, m.theirs); ok {
+			ops = append(ops, op)
+		}
+	}
+	for _, op := range ops {
+		if ctx.Err() != nil {
+			return
+		}
+		if _, err := r.do(ctx, op); err != nil {
+			r.s.log.Debug("kv: repair round failed", "key", op.key, "err", err)
+		}
+	}
+}
+
+// repairOp decides whether a serial-mode key needs a repair round: the
+// peer's accepted state could not be merged as a late Accept because this
+// acceptor has since promised a higher ballot (a prepare whose round never
+// finished), so the two replicas would differ forever. A read round with a
+// ballot above both promises writes the chosen value to every replica that
+// answers, under a fresh ballot: replicas then agree, and the value is the
+// one any read would have returned, so nothing changes for clients.
+func repairOp(mine, theirs Entry) (serialOp, bool) {
+	if mine.Kind != KindPaxos || mine.State == nil || theirs.State == nil {
+		return serialOp{}, false
+	}
+	if mine.State.Accepted == theirs.State.Accepted {
+		return serialOp{}, false
+	}
+	kind, key, ok := cutPaxosKey(mine.Key)
+	if !ok {
+		return serialOp{}, false
+	}
+	op := serialOp{kind: opRead, key: key, above: mine.State.Promised.Max(theirs.State.Promised)}
+	if kind == KindSet {
+		op.kind = opSetRead
+	}
+	return op, true
 }

@@ -60,7 +60,7 @@ type Server struct {
 	store *Store
 	ring  *ring.Ring
 	clk   *clock.Clock
-	prop  *proposer
+	repl  replication // the mode's, chosen once in New
 	mux   *http.ServeMux
 
 	tsMu   sync.Mutex
@@ -125,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, store: store, ring: ring.New(ids, cfg.VNodes), clk: cfg.Clock}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.prop = newProposer(s, store.Epoch())
+	s.repl = newReplication(s, mode)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /kv/{key}", s.handleRead)
 	s.mux.HandleFunc("PUT /kv/{key}", s.handleWrite)
@@ -216,22 +216,7 @@ func (s *Server) goBackground(f func(ctx context.Context)) {
 // --- client handlers ---
 
 func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("key")
-	if s.cfg.Mode.Serial() {
-		v, err := s.prop.do(r.Context(), serialOp{kind: opRead, key: key})
-		if err != nil {
-			codec.WriteError(w, err)
-			return
-		}
-		n, derr := decodeInt(v)
-		if derr != nil {
-			codec.WriteError(w, nodeserver.Indeterminate("%v", derr))
-			return
-		}
-		codec.WriteJSON(w, http.StatusOK, ValueBody{Value: n})
-		return
-	}
-	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindKV, Key: key})
+	e, err := s.repl.read(r.Context(), EntryRef{Kind: KindKV, Key: r.PathValue("key")})
 	if err != nil {
 		codec.WriteError(w, err)
 		return
@@ -250,14 +235,7 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 		codec.WriteError(w, nodeserver.Definite(400, `kv: write %q: body needs {"value": int}`, key))
 		return
 	}
-	var err *nodeserver.Error
-	if s.cfg.Mode.Serial() {
-		_, err = s.prop.do(r.Context(), serialOp{kind: opWrite, key: key, val: *body.Value})
-	} else {
-		v := Version{Value: body.Value, TS: s.stamp(), Node: s.cfg.ID}
-		err = s.lwwWrite(r.Context(), Entry{Kind: KindKV, Key: key, Found: true, Version: &v})
-	}
-	if err != nil {
+	if err := s.repl.write(r.Context(), EntryRef{Kind: KindKV, Key: key}, *body.Value); err != nil {
 		codec.WriteError(w, err)
 		return
 	}
@@ -266,7 +244,8 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	if !s.cfg.Mode.Serial() {
+	c, ok := s.repl.(casser)
+	if !ok {
 		codec.WriteError(w, nodeserver.Definite(400, "kv: cas %q: cas needs --mode serial (this node runs %s)", key, s.cfg.Mode))
 		return
 	}
@@ -275,7 +254,7 @@ func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
 		codec.WriteError(w, nodeserver.Definite(400, `kv: cas %q: body needs {"old": int|null, "new": int}`, key))
 		return
 	}
-	if _, err := s.prop.do(r.Context(), serialOp{kind: opCAS, key: key, val: *body.New, old: body.Old}); err != nil {
+	if err := c.cas(r.Context(), key, body.Old, *body.New); err != nil {
 		codec.WriteError(w, err)
 		return
 	}
@@ -289,13 +268,7 @@ func (s *Server) handleSetAdd(w http.ResponseWriter, r *http.Request) {
 		codec.WriteError(w, nodeserver.Definite(400, `kv: add to set %q: body needs {"element": int}`, key))
 		return
 	}
-	var err *nodeserver.Error
-	if s.cfg.Mode.Serial() {
-		_, err = s.prop.do(r.Context(), serialOp{kind: opAdd, key: key, val: *body.Element})
-	} else {
-		err = s.lwwWrite(r.Context(), Entry{Kind: KindSet, Key: key, Found: true, Elements: []int64{*body.Element}})
-	}
-	if err != nil {
+	if err := s.repl.write(r.Context(), EntryRef{Kind: KindSet, Key: key}, *body.Element); err != nil {
 		codec.WriteError(w, err)
 		return
 	}
@@ -303,59 +276,24 @@ func (s *Server) handleSetAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleSetRead(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("key")
-	out := ElementsBody{Elements: []int64{}}
-	if s.cfg.Mode.Serial() {
-		v, err := s.prop.do(r.Context(), serialOp{kind: opSetRead, key: key})
-		if err != nil {
-			codec.WriteError(w, err)
-			return
-		}
-		elems, derr := decodeSet(v)
-		if derr != nil {
-			codec.WriteError(w, nodeserver.Indeterminate("%v", derr))
-			return
-		}
-		out.Elements = append(out.Elements, elems...)
-		codec.WriteJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindSet, Key: key})
+	e, err := s.repl.read(r.Context(), EntryRef{Kind: KindSet, Key: r.PathValue("key")})
 	if err != nil {
 		codec.WriteError(w, err)
 		return
 	}
-	out.Elements = append(out.Elements, e.Elements...)
-	codec.WriteJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, ElementsBody{Elements: append([]int64{}, e.Elements...)})
 }
 
 // --- local (uncoordinated) handlers ---
 
 func (s *Server) handleLocalRead(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	out := LocalValue{Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
-	if s.cfg.Mode.Serial() {
-		e, err := s.store.Get(KindPaxos, paxosKey(KindKV, key))
-		if err != nil {
-			codec.WriteError(w, nodeserver.Indeterminate("kv: local read %q: %v", key, err))
-			return
-		}
-		if e.Found {
-			v, derr := decodeInt(e.State.Value)
-			if derr != nil {
-				codec.WriteError(w, nodeserver.Indeterminate("%v", derr))
-				return
-			}
-			out.Value, out.TS, out.Node = v, int64(e.State.Accepted.Counter), e.State.Accepted.Node
-		}
-		codec.WriteJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.store.Get(KindKV, key)
+	e, err := s.repl.local(EntryRef{Kind: KindKV, Key: key})
 	if err != nil {
-		codec.WriteError(w, nodeserver.Indeterminate("kv: local read %q: %v", key, err))
+		codec.WriteError(w, err)
 		return
 	}
+	out := LocalValue{Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
 	if e.Found {
 		out.Value, out.TS, out.Node = e.Version.Value, e.Version.TS, e.Version.Node
 	}
@@ -364,47 +302,25 @@ func (s *Server) handleLocalRead(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handleLocalSet(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	out := LocalSet{Elements: []int64{}, Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
-	if s.cfg.Mode.Serial() {
-		e, err := s.store.Get(KindPaxos, paxosKey(KindSet, key))
-		if err != nil {
-			codec.WriteError(w, nodeserver.Indeterminate("kv: local set read %q: %v", key, err))
-			return
-		}
-		if e.Found {
-			elems, derr := decodeSet(e.State.Value)
-			if derr != nil {
-				codec.WriteError(w, nodeserver.Indeterminate("%v", derr))
-				return
-			}
-			out.Elements = append(out.Elements, elems...)
-		}
-		codec.WriteJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.store.Get(KindSet, key)
+	e, err := s.repl.local(EntryRef{Kind: KindSet, Key: key})
 	if err != nil {
-		codec.WriteError(w, nodeserver.Indeterminate("kv: local set read %q: %v", key, err))
+		codec.WriteError(w, err)
 		return
 	}
-	out.Elements = append(out.Elements, e.Elements...)
-	codec.WriteJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, LocalSet{Elements: append([]int64{}, e.Elements...), Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)})
 }
 
 func (s *Server) handleLocalKeys(w http.ResponseWriter, r *http.Request) {
 	out := LocalKeys{KV: []string{}, Set: []string{}}
-	if s.cfg.Mode.Serial() {
-		for _, pk := range s.store.Keys(KindPaxos) {
-			switch kind, key, _ := cutPaxosKey(pk); kind {
+	for _, kind := range s.repl.kinds() {
+		for _, k := range s.store.Keys(kind) {
+			switch kind, key := clientKey(kind, k); kind {
 			case KindKV:
 				out.KV = append(out.KV, key)
 			case KindSet:
 				out.Set = append(out.Set, key)
 			}
 		}
-	} else {
-		out.KV = append(out.KV, s.store.Keys(KindKV)...)
-		out.Set = append(out.Set, s.store.Keys(KindSet)...)
 	}
 	codec.WriteJSON(w, http.StatusOK, out)
 }
