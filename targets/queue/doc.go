@@ -38,6 +38,12 @@
 //     acknowledged messages. It exists to be caught by the total-queue
 //     checker.
 //
+// The log itself is a deterministic core (slotLog, slotlog.go: acceptor
+// steps, learning, in-order apply, snapshots and catch-up answers, with no
+// I/O, goroutines or clock) inside the Server's shell, which persists what
+// a step changed before it replies or applies, moves the messages, and
+// answers the clients.
+//
 // The node daemon runs a Server (cmd/faultline-node --role queue); tests run
 // five in one process with a Transport that can cut links.
 //

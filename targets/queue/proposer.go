@@ -237,7 +237,7 @@ func (s *Server) proposeLoop() {
 		if s.cur == nil || s.cur.done {
 			s.cur = s.build()
 		}
-		p, slot := s.cur, s.applied+1
+		p, slot := s.cur, s.slots.next()
 		s.mu.Unlock()
 		if p == nil {
 			select {
@@ -268,7 +268,7 @@ func (s *Server) proposeLoop() {
 		}
 
 		s.mu.Lock()
-		progressed := s.applied >= slot
+		progressed := s.slots.applied >= slot
 		if !p.done && !p.frozen {
 			s.dissolve(p)
 			s.cur = nil
@@ -314,7 +314,7 @@ func (s *Server) settle(slot uint64, rep SlotReply) {
 		return
 	}
 	s.mu.Lock()
-	s.maxKnown = max(s.maxKnown, rep.Applied)
+	s.slots.noteApplied(rep.Applied)
 	s.mu.Unlock()
 	select {
 	case s.catchKick <- struct{}{}:

@@ -72,30 +72,19 @@ type Server struct {
 	slotLocks [64]sync.Mutex // serialise acceptor steps on a slot (striped)
 
 	mu sync.Mutex
-	// applied is the highest slot applied to q.
-	// Invariant: every slot <= applied is decided and applied exactly once.
-	applied uint64
-	q       *fifo
-	// last is, per proposer node, the position of its last applied batch;
-	// a batch at or below it is a duplicate and is skipped.
-	last map[string]BatchPos
-	// decided holds decided values: slots in [oldest, applied] for lagging
-	// peers, and slots above applied waiting for a gap to fill.
-	decided map[uint64][]byte
-	oldest  uint64
-	// states holds the acceptor state of slots above applied.
-	states   map[uint64]paxos.State
-	maxKnown uint64 // highest slot some peer is known to have decided
+	// slots is the log's deterministic core: acceptor states, decided
+	// values, and the queue they are applied to.
+	slots    *slotLog
 	cur      *proposal
 	seq      uint64 // batches proposed this boot
 	pending  []*cmd
 	buffered []int64 // async-ack: acknowledged, not yet proposed
 	// unapplied holds, by ticket, the encoded records whose Append has
-	// begun but which are not yet applied to q, last, decided or states
-	// (persist: a record is applied only once it is durable).
-	// Invariant: every record in the log is reflected in those fields or
-	// is in unapplied, so a log rewrite, which writes a snapshot of the
-	// fields and then unapplied, loses none (see wal.Log.Rewrite).
+	// begun but which are not yet applied to slots (persist: a record is
+	// applied only once it is durable).
+	// Invariant: every record in the log is reflected in slots or is in
+	// unapplied, so a log rewrite, which writes slots' records and then
+	// unapplied, loses none (see wal.Log.Rewrite).
 	unapplied   map[uint64][][]byte
 	ticket      uint64
 	compactions int // log rewrites begun (a failed one stops the node's log)
@@ -178,7 +167,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST "+PathLearn, s.handleLearn)
 	s.mux.HandleFunc("GET "+PathCatchUp, s.handleCatchUp)
 
-	s.log.Info("queue: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", s.epoch, "applied", s.applied)
+	s.log.Info("queue: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", s.epoch, "applied", s.slots.applied)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(2)
 	go s.proposeLoop()
@@ -277,8 +266,8 @@ func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
 // Stats returns the node's current figures.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	st := Stats{Node: s.cfg.ID, AppliedSlot: s.applied, LogLen: len(s.decided) + len(s.states),
-		QueueLen: s.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions, Outcomes: len(s.q.outcomes)}
+	st := Stats{Node: s.cfg.ID, AppliedSlot: s.slots.applied, LogLen: s.slots.logLen(),
+		QueueLen: s.slots.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions, Outcomes: len(s.slots.q.outcomes)}
 	s.mu.Unlock()
 	st.LogBytes = s.wal.Size()
 	st.RSSBytes = rssBytes()
