@@ -1,62 +1,44 @@
 package kv
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
+
+	"github.com/faultline/faultline/api"
+	"github.com/faultline/faultline/targets/httpapi"
 )
 
 // ErrDefinite marks an error after which the operation definitely did not
-// take effect (a Jepsen "fail"). Anything else is indeterminate ("info").
-var ErrDefinite = errors.New("kv: operation definitely did not happen")
+// take effect (a Jepsen "fail"); it wraps api.ErrDefinite. Anything else
+// is indeterminate ("info").
+var ErrDefinite = httpapi.Sentinel("kv: operation definitely did not happen", api.ErrDefinite)
 
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
-var ErrIndeterminate = errors.New("kv: operation may or may not have happened")
+var ErrIndeterminate = httpapi.Sentinel("kv: operation may or may not have happened")
 
 // ErrCASMismatch is a cas whose old value did not match; it wraps
-// ErrDefinite.
-var ErrCASMismatch = fmt.Errorf("kv: cas old value does not match: %w", ErrDefinite)
+// ErrDefinite and api.ErrMismatch.
+var ErrCASMismatch = httpapi.Sentinel("kv: cas old value does not match: "+ErrDefinite.Error(), ErrDefinite, api.ErrMismatch)
+
+// sentinels are what an Error unwraps to.
+var sentinels = httpapi.Sentinels{Definite: ErrDefinite, Indeterminate: ErrIndeterminate, Mismatch: ErrCASMismatch}
 
 // Error is what the Client returns for a failed operation.
 // errors.Is(err, ErrDefinite) tells whether it definitely did not happen;
-// a mismatching cas also matches ErrCASMismatch.
+// a mismatching cas also matches ErrCASMismatch. The Failure holds the
+// HTTP status (0 when no response arrived), the verdict, the message and
+// the transport error, if any.
 type Error struct {
-	Op       string // read, write, cas, add, ...
-	Key      string
-	URL      string
-	Status   int  // HTTP status, 0 when no response arrived
-	Definite bool // the operation definitely did not take effect
-	Msg      string
-	Err      error // the transport error, if any
+	Op  string // read, write, cas, add, ...
+	Key string
+	URL string
+	httpapi.Failure
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("kv: %s %q at %s: ", e.Op, e.Key, e.URL)
-	if e.Status != 0 {
-		s += fmt.Sprintf("HTTP %d: ", e.Status)
-	}
-	s += e.Msg
-	if e.Definite {
-		return s + " (definitely did not happen)"
-	}
-	return s + " (indeterminate)"
+	return fmt.Sprintf("kv: %s %q at %s: ", e.Op, e.Key, e.URL) + e.Text()
 }
 
 // Unwrap exposes ErrCASMismatch / ErrDefinite or ErrIndeterminate, and the
 // transport error.
-func (e *Error) Unwrap() []error {
-	var errs []error
-	switch {
-	case e.Status == http.StatusConflict:
-		errs = append(errs, ErrCASMismatch)
-	case e.Definite:
-		errs = append(errs, ErrDefinite)
-	default:
-		errs = append(errs, ErrIndeterminate)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+func (e *Error) Unwrap() []error { return e.Wrapped(sentinels) }

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 )
@@ -35,9 +34,6 @@ type serialOp struct {
 	// (anti-entropy's repair rounds start above every promise they saw).
 	above paxos.Ballot
 }
-
-// errMismatch aborts a cas round (the proposer answers 409).
-var errMismatch = fmt.Errorf("kv: cas old value does not match: %w", api.ErrMismatch)
 
 func (op serialOp) paxosKey() string {
 	if op.kind == opAdd || op.kind == opSetRead {
@@ -67,7 +63,7 @@ func (op serialOp) change(cur []byte) ([]byte, error) {
 		return nil, err
 	}
 	if (v == nil) != (op.old == nil) || (v != nil && *v != *op.old) {
-		return nil, errMismatch
+		return nil, ErrCASMismatch
 	}
 	return strconv.AppendInt(nil, op.val, 10), nil
 }

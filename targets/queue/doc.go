@@ -19,8 +19,9 @@
 //     skipped).
 //   - Failures say whether the command definitely did not happen: 503 (it
 //     was never proposed) is definite; 500 (proposed, not decided in time)
-//     is not. The Client maps them onto ErrDefinite and ErrIndeterminate; a
-//     refused connection is definite, a timeout is not.
+//     is not. The Client maps them onto ErrDefinite (which wraps
+//     api.ErrDefinite) and ErrIndeterminate; a refused connection is
+//     definite, a timeout is not.
 //   - A dequeue may carry a client-chosen request id; the state machine
 //     records what it did under that id (kept for the whole run, in every
 //     snapshot), and POST /queue/outcome, itself a command in the log,

@@ -3,10 +3,8 @@ package register
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 
-	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 )
@@ -27,9 +25,6 @@ type operation struct {
 	val  int64  // write: the value; cas: the new value
 	old  *int64 // cas: the expected value, nil = empty
 }
-
-// errMismatch aborts a cas round (the proposer answers 409).
-var errMismatch = fmt.Errorf("register: cas old value does not match: %w", api.ErrMismatch)
 
 func encodeValue(v int64) []byte { return strconv.AppendInt(nil, v, 10) }
 
@@ -56,7 +51,7 @@ func (op operation) change(cur []byte) ([]byte, error) {
 		return nil, err
 	}
 	if (v == nil) != (op.old == nil) || (v != nil && *v != *op.old) {
-		return nil, errMismatch
+		return nil, ErrCASMismatch
 	}
 	return encodeValue(op.val), nil
 }
