@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/httpapi"
 )
 
@@ -127,5 +128,21 @@ func TestSentinelsWrap(t *testing.T) {
 	}
 	if got := (httpapi.Failure{Status: 409}).Wrapped(httpapi.Sentinels{Definite: definite, Indeterminate: s.Indeterminate}); got[0] != s.Indeterminate {
 		t.Errorf("a 409 with no Mismatch sentinel and no verdict wrapped %v", got)
+	}
+}
+
+func TestNewSentinels(t *testing.T) {
+	s := httpapi.NewSentinels("t", true)
+	if s.Definite.Error() != "t: operation definitely did not happen" || !errors.Is(s.Definite, api.ErrDefinite) {
+		t.Errorf("definite %q does not wrap api.ErrDefinite", s.Definite)
+	}
+	if errors.Is(s.Indeterminate, api.ErrDefinite) {
+		t.Errorf("indeterminate %q wraps api.ErrDefinite", s.Indeterminate)
+	}
+	if !errors.Is(s.Mismatch, s.Definite) || !errors.Is(s.Mismatch, api.ErrMismatch) || !errors.Is(s.Mismatch, api.ErrDefinite) {
+		t.Errorf("mismatch %q does not wrap definite and api.ErrMismatch", s.Mismatch)
+	}
+	if httpapi.NewSentinels("q", false).Mismatch != nil {
+		t.Error("a target without cas has a mismatch sentinel")
 	}
 }

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/faultline/faultline/api"
 )
 
 // Sentinel returns an error with text msg that wraps every error in wraps,
@@ -26,6 +28,22 @@ type Sentinels struct {
 	// Mismatch, when set, is what a 409 (a cas whose old value did not
 	// match) unwraps to instead of Definite; it should wrap Definite.
 	Mismatch error
+}
+
+// NewSentinels returns target's sentinels: Definite ("<target>: operation
+// definitely did not happen") wraps api.ErrDefinite, Indeterminate
+// ("<target>: operation may or may not have happened") wraps nothing, and,
+// when cas, Mismatch ("<target>: cas old value does not match: ...") wraps
+// Definite and api.ErrMismatch.
+func NewSentinels(target string, cas bool) Sentinels {
+	s := Sentinels{
+		Definite:      Sentinel(target+": operation definitely did not happen", api.ErrDefinite),
+		Indeterminate: Sentinel(target + ": operation may or may not have happened"),
+	}
+	if cas {
+		s.Mismatch = Sentinel(target+": cas old value does not match: "+s.Definite.Error(), s.Definite, api.ErrMismatch)
+	}
+	return s
 }
 
 // Text is f as the tail of a target's error text: the status (when a

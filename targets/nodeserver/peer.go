@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"time"
 
@@ -47,13 +46,7 @@ type PeerClient struct {
 // NewPeerClient returns a client to peers (id -> host:port); name (the
 // target's) prefixes its errors.
 func NewPeerClient(name string, peers map[string]string, opts PeerOptions) *PeerClient {
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 500 * time.Millisecond, KeepAlive: 15 * time.Second}).DialContext,
-		MaxIdleConns:        opts.MaxIdleConns,
-		MaxIdleConnsPerHost: opts.MaxIdleConnsPerHost,
-		IdleConnTimeout:     60 * time.Second,
-		DisableCompression:  true,
-	}
+	tr := httpapi.NewTransport(500*time.Millisecond, opts.MaxIdleConns, opts.MaxIdleConnsPerHost)
 	return &PeerClient{name: name, addrs: peers, opts: opts, client: &http.Client{Transport: tr}}
 }
 

@@ -3,21 +3,20 @@ package queue
 import (
 	"fmt"
 
-	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/httpapi"
 )
+
+// sentinels are what an Error unwraps to.
+var sentinels = httpapi.NewSentinels("queue", false)
 
 // ErrDefinite marks an error after which the operation definitely did not
 // take effect (a Jepsen "fail"); it wraps api.ErrDefinite. Anything else
 // is indeterminate ("info").
-var ErrDefinite = httpapi.Sentinel("queue: operation definitely did not happen", api.ErrDefinite)
+var ErrDefinite = sentinels.Definite
 
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
-var ErrIndeterminate = httpapi.Sentinel("queue: operation may or may not have happened")
-
-// sentinels are what an Error unwraps to.
-var sentinels = httpapi.Sentinels{Definite: ErrDefinite, Indeterminate: ErrIndeterminate}
+var ErrIndeterminate = sentinels.Indeterminate
 
 // Error is what the Client returns for a failed operation. errors.Is(err,
 // ErrDefinite) tells whether it definitely did not happen. The Failure

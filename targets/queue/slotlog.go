@@ -119,25 +119,29 @@ func (l *slotLog) start(snap Snapshot) progress {
 // BEFORE rep leaves the node. A slot already decided is not stepped: rep
 // carries the decided value, or says it was compacted away.
 func (l *slotLog) prepare(m SlotPrepare) (rep SlotReply, next *paxos.State) {
-	if l.known(m.Slot, &rep) {
-		return rep, nil
-	}
-	st, p, changed := l.states[m.Slot].OnPrepare(m.Ballot, paxos.ModePaxos)
-	rep.Promise = p
-	if changed {
-		next = &st
-	}
-	return rep, next
+	return l.step(m.Slot, func(st paxos.State, rep *SlotReply) (paxos.State, bool) {
+		next, p, changed := st.OnPrepare(m.Ballot, paxos.ModePaxos)
+		rep.Promise = p
+		return next, changed
+	})
 }
 
 // accept is the acceptor's step for m, as prepare is for a SlotPrepare.
 func (l *slotLog) accept(m SlotAccept) (rep SlotReply, next *paxos.State) {
-	if l.known(m.Slot, &rep) {
+	return l.step(m.Slot, func(st paxos.State, rep *SlotReply) (paxos.State, bool) {
+		next, a, changed := st.OnAccept(m.Ballot, m.Value)
+		rep.Accepted = a
+		return next, changed
+	})
+}
+
+// step is an acceptor step on slot's state, unless the slot is known
+// decided.
+func (l *slotLog) step(slot uint64, f func(paxos.State, *SlotReply) (paxos.State, bool)) (rep SlotReply, next *paxos.State) {
+	if l.known(slot, &rep) {
 		return rep, nil
 	}
-	st, a, changed := l.states[m.Slot].OnAccept(m.Ballot, m.Value)
-	rep.Accepted = a
-	if changed {
+	if st, changed := f(l.states[slot], &rep); changed {
 		next = &st
 	}
 	return rep, next

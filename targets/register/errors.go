@@ -3,25 +3,24 @@ package register
 import (
 	"fmt"
 
-	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/httpapi"
 )
+
+// sentinels are what an Error unwraps to.
+var sentinels = httpapi.NewSentinels("register", true)
 
 // ErrDefinite marks an error after which the operation definitely did not
 // take effect (a Jepsen "fail"); it wraps api.ErrDefinite. Anything else
 // is indeterminate ("info").
-var ErrDefinite = httpapi.Sentinel("register: operation definitely did not happen", api.ErrDefinite)
+var ErrDefinite = sentinels.Definite
 
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
-var ErrIndeterminate = httpapi.Sentinel("register: operation may or may not have happened")
+var ErrIndeterminate = sentinels.Indeterminate
 
 // ErrCASMismatch is a cas whose old value did not match; it wraps
 // ErrDefinite and api.ErrMismatch.
-var ErrCASMismatch = httpapi.Sentinel("register: cas old value does not match: "+ErrDefinite.Error(), ErrDefinite, api.ErrMismatch)
-
-// sentinels are what an Error unwraps to.
-var sentinels = httpapi.Sentinels{Definite: ErrDefinite, Indeterminate: ErrIndeterminate, Mismatch: ErrCASMismatch}
+var ErrCASMismatch = sentinels.Mismatch
 
 // Error is what the Client returns for a failed operation. errors.Is(err,
 // ErrDefinite) tells whether it definitely did not happen; a mismatching
