@@ -44,14 +44,22 @@ func NewClient(baseURL string, timeout time.Duration, opts Options) *Client {
 	if opts.MaxReply == 0 {
 		opts.MaxReply = 1 << 20
 	}
-	tr := &http.Transport{
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second, KeepAlive: 15 * time.Second}).DialContext,
-		MaxIdleConns:        opts.MaxIdleConns,
-		MaxIdleConnsPerHost: opts.MaxIdleConns,
+	tr := NewTransport(2*time.Second, opts.MaxIdleConns, opts.MaxIdleConns)
+	return &Client{base: strings.TrimRight(baseURL, "/"), timeout: timeout, opts: opts, hc: &http.Client{Transport: tr}}
+}
+
+// NewTransport is the HTTP transport of the targets' clients and of the
+// servers' peer requests: dials bounded by dial, connections kept alive
+// (at most maxIdle idle, maxIdlePerHost to one host, for a minute), no
+// compression.
+func NewTransport(dial time.Duration, maxIdle, maxIdlePerHost int) *http.Transport {
+	return &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: dial, KeepAlive: 15 * time.Second}).DialContext,
+		MaxIdleConns:        maxIdle,
+		MaxIdleConnsPerHost: maxIdlePerHost,
 		IdleConnTimeout:     60 * time.Second,
 		DisableCompression:  true,
 	}
-	return &Client{base: strings.TrimRight(baseURL, "/"), timeout: timeout, opts: opts, hc: &http.Client{Transport: tr}}
 }
 
 // Base is the node's base URL, without a trailing slash.

@@ -2,12 +2,14 @@ package httpapi_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/httpapi"
 )
 
@@ -96,5 +98,51 @@ func TestDoDecodesOK(t *testing.T) {
 	}
 	if f := c.Do(context.Background(), http.MethodPost, srv.URL, struct{}{}, &out); f != nil || out.V != 7 {
 		t.Fatalf("Do = %+v, out %+v; want nil and v 7", f, out)
+	}
+}
+
+// TestSentinelsWrap: a target's sentinels carry their own text and wrap
+// the harness's, and a Failure unwraps to the sentinel of its verdict.
+func TestSentinelsWrap(t *testing.T) {
+	base := errors.New("base")
+	definite := httpapi.Sentinel("t: definite", base)
+	mismatch := httpapi.Sentinel("t: mismatch", definite)
+	s := httpapi.Sentinels{Definite: definite, Indeterminate: httpapi.Sentinel("t: maybe"), Mismatch: mismatch}
+	if definite.Error() != "t: definite" || !errors.Is(mismatch, base) {
+		t.Fatalf("sentinels %q %q do not wrap", definite, mismatch)
+	}
+	transport := errors.New("reset")
+	for _, tc := range []struct {
+		f    httpapi.Failure
+		want error
+		text string
+	}{
+		{httpapi.Failure{Status: 409, Definite: true, Msg: "no"}, mismatch, "HTTP 409: no (definitely did not happen)"},
+		{httpapi.Failure{Status: 503, Definite: true, Msg: "no quorum"}, definite, "HTTP 503: no quorum (definitely did not happen)"},
+		{httpapi.Failure{Msg: "reset", Err: transport}, s.Indeterminate, "reset (indeterminate)"},
+	} {
+		got := tc.f.Wrapped(s)
+		if got[0] != tc.want || tc.f.Err != nil && got[len(got)-1] != transport || tc.f.Text() != tc.text {
+			t.Errorf("%+v: wrapped %v text %q, want %v and %q", tc.f, got, tc.f.Text(), tc.want, tc.text)
+		}
+	}
+	if got := (httpapi.Failure{Status: 409}).Wrapped(httpapi.Sentinels{Definite: definite, Indeterminate: s.Indeterminate}); got[0] != s.Indeterminate {
+		t.Errorf("a 409 with no Mismatch sentinel and no verdict wrapped %v", got)
+	}
+}
+
+func TestNewSentinels(t *testing.T) {
+	s := httpapi.NewSentinels("t", true)
+	if s.Definite.Error() != "t: operation definitely did not happen" || !errors.Is(s.Definite, api.ErrDefinite) {
+		t.Errorf("definite %q does not wrap api.ErrDefinite", s.Definite)
+	}
+	if errors.Is(s.Indeterminate, api.ErrDefinite) {
+		t.Errorf("indeterminate %q wraps api.ErrDefinite", s.Indeterminate)
+	}
+	if !errors.Is(s.Mismatch, s.Definite) || !errors.Is(s.Mismatch, api.ErrMismatch) || !errors.Is(s.Mismatch, api.ErrDefinite) {
+		t.Errorf("mismatch %q does not wrap definite and api.ErrMismatch", s.Mismatch)
+	}
+	if httpapi.NewSentinels("q", false).Mismatch != nil {
+		t.Error("a target without cas has a mismatch sentinel")
 	}
 }

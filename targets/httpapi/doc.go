@@ -2,7 +2,9 @@
 // targets (register, kv, queue): JSON in, JSON out, and the one place that
 // decides whether a failed request definitely did not happen (a Jepsen
 // "fail") or may have happened (an "info"). Each target wraps a Failure in
-// its own Error type, with its own sentinels and op names.
+// its own Error type, with its own sentinels (Sentinel, wrapping the
+// harness's api.ErrDefinite and api.ErrMismatch) and op names; the
+// Failure's Text and Wrapped are that type's text and Unwrap.
 //
 // Contract (safety-critical: a request that may have reached the server
 // must never be called definite):

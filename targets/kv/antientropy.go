@@ -35,19 +35,11 @@ func (s *Server) antiEntropyLoop() {
 	}
 }
 
-// kinds is the kinds of entries the mode stores.
-func (s *Server) kinds() []Kind {
-	if s.cfg.Mode.Serial() {
-		return []Kind{KindPaxos}
-	}
-	return []Kind{KindKV, KindSet}
-}
-
 // sharedEntries returns this node's entries whose key peer also
 // replicates.
 func (s *Server) sharedEntries(peer string) ([]Entry, error) {
 	var out []Entry
-	for _, kind := range s.kinds() {
+	for _, kind := range s.repl.kinds() {
 		for _, key := range s.store.Keys(kind) {
 			if !s.ring.IsReplica(ringKey(kind, key), peer, s.cfg.Replicas) {
 				continue
@@ -78,7 +70,7 @@ func (s *Server) syncWith(ctx context.Context, peer string) error {
 	if err != nil {
 		return err
 	}
-	var repairs []serialOp
+	var merges []merge
 	for _, e := range rep.Entries {
 		if !s.ring.IsReplica(ringKey(e.Kind, e.Key), s.cfg.ID, s.cfg.Replicas) {
 			continue // not ours to hold
@@ -87,11 +79,9 @@ func (s *Server) syncWith(ctx context.Context, peer string) error {
 		if err != nil {
 			return err
 		}
-		if op, ok := repairOp(merged, e); ok {
-			repairs = append(repairs, op)
-		}
+		merges = append(merges, merge{mine: merged, theirs: e})
 	}
-	s.repair(ctx, repairs)
+	s.repl.reconcile(ctx, merges)
 	var push []Entry
 	for _, ref := range rep.Want {
 		e, err := s.store.Get(ref.Kind, ref.Key)
@@ -143,42 +133,4 @@ func (s *Server) answerSync(req SyncRequest) (SyncReply, error) {
 		}
 	}
 	return rep, nil
-}
-
-// repairOp decides whether a serial-mode key needs a repair round: the
-// peer's accepted state could not be merged as a late Accept because this
-// acceptor has since promised a higher ballot (a prepare whose round never
-// finished), so the two replicas would differ forever. A read round with a
-// ballot above both promises writes the chosen value to every replica that
-// answers, under a fresh ballot: replicas then agree, and the value is the
-// one any read would have returned, so nothing changes for clients.
-func repairOp(mine, theirs Entry) (serialOp, bool) {
-	if mine.Kind != KindPaxos || mine.State == nil || theirs.State == nil {
-		return serialOp{}, false
-	}
-	if mine.State.Accepted == theirs.State.Accepted {
-		return serialOp{}, false
-	}
-	kind, key, ok := cutPaxosKey(mine.Key)
-	if !ok {
-		return serialOp{}, false
-	}
-	op := serialOp{kind: opRead, key: key, above: mine.State.Promised.Max(theirs.State.Promised)}
-	if kind == KindSet {
-		op.kind = opSetRead
-	}
-	return op, true
-}
-
-// repair runs repair rounds one at a time, each bounded by the op timeout;
-// a failed one is retried by a later exchange.
-func (s *Server) repair(ctx context.Context, ops []serialOp) {
-	for _, op := range ops {
-		if ctx.Err() != nil {
-			return
-		}
-		if _, err := s.prop.do(ctx, op); err != nil {
-			s.log.Debug("kv: repair round failed", "key", op.key, "err", err)
-		}
-	}
 }

@@ -1,5 +1,7 @@
 package kv
 
+import "github.com/faultline/faultline/targets/nodeserver"
+
 // The HTTP/JSON API, one port per node. Any node coordinates any request.
 //
 // Client API:
@@ -40,8 +42,8 @@ const (
 	PathLocal   = "/local/"
 	PathHealth  = "/health"
 	PathClock   = "/clock"
-	PathPrepare = "/peer/prepare"
-	PathAccept  = "/peer/accept"
+	PathPrepare = nodeserver.PathPrepare
+	PathAccept  = nodeserver.PathAccept
 	PathGet     = "/peer/get"
 	PathPut     = "/peer/put"
 	PathSync    = "/peer/sync"
@@ -92,10 +94,7 @@ type LocalKeys struct {
 }
 
 // ErrorBody is the body of every failed reply.
-type ErrorBody struct {
-	Error    string `json:"error"`
-	Definite bool   `json:"definite"`
-}
+type ErrorBody = nodeserver.ErrorBody
 
 // Health is the body of GET /health.
 type Health struct {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/kv"
 	"github.com/faultline/faultline/targets/ring"
 )
@@ -58,7 +59,7 @@ func TestEveryModeBasics(t *testing.T) {
 					t.Fatalf("serial cas 14->15: %v", err)
 				}
 				err = cls["n4"].CAS(ctx, "x", ptr(14), 16)
-				if !errors.Is(err, kv.ErrCASMismatch) || !errors.Is(err, kv.ErrDefinite) {
+				if !errors.Is(err, kv.ErrCASMismatch) || !errors.Is(err, kv.ErrDefinite) || !errors.Is(err, api.ErrMismatch) || !errors.Is(err, api.ErrDefinite) {
 					t.Fatalf("stale cas = %v, want a definite mismatch", err)
 				}
 				if v, err := cls["n5"].Read(ctx, "x"); err != nil || v == nil || *v != 15 {

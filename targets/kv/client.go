@@ -103,7 +103,7 @@ func (c *Client) url(prefix, key string) string { return c.api.Base() + prefix +
 
 func (c *Client) do(ctx context.Context, op, key, method, u string, in, out any) error {
 	if f := c.api.Do(ctx, method, u, in, out); f != nil {
-		return &Error{Op: op, Key: key, URL: u, Status: f.Status, Definite: f.Definite, Msg: f.Msg, Err: f.Err}
+		return &Error{Op: op, Key: key, URL: u, Failure: *f}
 	}
 	return nil
 }

@@ -33,6 +33,8 @@
 //     and 503 (nothing written anywhere) and 400 are definite, 500 is not.
 //     The Client maps them onto ErrDefinite, ErrCASMismatch (which wraps
 //     ErrDefinite) and ErrIndeterminate; a refused connection is definite.
+//     ErrDefinite wraps api.ErrDefinite and ErrCASMismatch api.ErrMismatch,
+//     so the harness's default classification agrees.
 //
 // Example:
 //

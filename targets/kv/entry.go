@@ -105,6 +105,15 @@ func ringKey(kind Kind, key string) string {
 // paxosKey is the acceptor key of a serial-mode kv value or set.
 func paxosKey(kind Kind, key string) string { return string(kind) + "/" + key }
 
+// clientKey is the client-visible kind (KindKV or KindSet) and key of a
+// store entry.
+func clientKey(kind Kind, key string) (Kind, string) {
+	if kind == KindPaxos {
+		kind, key, _ = cutPaxosKey(key)
+	}
+	return kind, key
+}
+
 func cutPaxosKey(pk string) (Kind, string, bool) {
 	for _, k := range []Kind{KindKV, KindSet} {
 		if len(pk) > len(k) && pk[:len(k)+1] == string(k)+"/" {

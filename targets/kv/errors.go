@@ -1,92 +1,43 @@
 package kv
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 
 	"github.com/faultline/faultline/targets/httpapi"
 )
 
+// sentinels are what an Error unwraps to.
+var sentinels = httpapi.NewSentinels("kv", true)
+
 // ErrDefinite marks an error after which the operation definitely did not
-// take effect (a Jepsen "fail"). Anything else is indeterminate ("info").
-var ErrDefinite = errors.New("kv: operation definitely did not happen")
+// take effect (a Jepsen "fail"); it wraps api.ErrDefinite. Anything else
+// is indeterminate ("info").
+var ErrDefinite = sentinels.Definite
 
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
-var ErrIndeterminate = errors.New("kv: operation may or may not have happened")
+var ErrIndeterminate = sentinels.Indeterminate
 
 // ErrCASMismatch is a cas whose old value did not match; it wraps
-// ErrDefinite.
-var ErrCASMismatch = fmt.Errorf("kv: cas old value does not match: %w", ErrDefinite)
-
-// errNotSent marks a peer request that never reached the peer (a refused
-// or failed dial): the peer definitely did not act on it.
-var errNotSent = errors.New("kv: request not sent")
-
-// opError is a server-side failure with its HTTP status and definiteness.
-type opError struct {
-	status   int
-	definite bool
-	msg      string
-}
-
-func (e *opError) Error() string { return e.msg }
-
-func definite(status int, format string, args ...any) *opError {
-	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
-}
-
-func indeterminate(format string, args ...any) *opError {
-	return &opError{status: http.StatusInternalServerError, msg: fmt.Sprintf(format, args...)}
-}
+// ErrDefinite and api.ErrMismatch.
+var ErrCASMismatch = sentinels.Mismatch
 
 // Error is what the Client returns for a failed operation.
 // errors.Is(err, ErrDefinite) tells whether it definitely did not happen;
-// a mismatching cas also matches ErrCASMismatch.
+// a mismatching cas also matches ErrCASMismatch. The Failure holds the
+// HTTP status (0 when no response arrived), the verdict, the message and
+// the transport error, if any.
 type Error struct {
-	Op       string // read, write, cas, add, ...
-	Key      string
-	URL      string
-	Status   int  // HTTP status, 0 when no response arrived
-	Definite bool // the operation definitely did not take effect
-	Msg      string
-	Err      error // the transport error, if any
+	Op  string // read, write, cas, add, ...
+	Key string
+	URL string
+	httpapi.Failure
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("kv: %s %q at %s: ", e.Op, e.Key, e.URL)
-	if e.Status != 0 {
-		s += fmt.Sprintf("HTTP %d: ", e.Status)
-	}
-	s += e.Msg
-	if e.Definite {
-		return s + " (definitely did not happen)"
-	}
-	return s + " (indeterminate)"
+	return fmt.Sprintf("kv: %s %q at %s: ", e.Op, e.Key, e.URL) + e.Text()
 }
 
 // Unwrap exposes ErrCASMismatch / ErrDefinite or ErrIndeterminate, and the
 // transport error.
-func (e *Error) Unwrap() []error {
-	var errs []error
-	switch {
-	case e.Status == http.StatusConflict:
-		errs = append(errs, ErrCASMismatch)
-	case e.Definite:
-		errs = append(errs, ErrDefinite)
-	default:
-		errs = append(errs, ErrIndeterminate)
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
-
-// notSent reports whether a transport error happened before the request
-// could have reached the server: one marked errNotSent by the peer
-// transport, a failed dial or a bad URL (httpapi.NotSent).
-func notSent(err error) bool {
-	return errors.Is(err, errNotSent) || httpapi.NotSent(err)
-}
+func (e *Error) Unwrap() []error { return e.Wrapped(sentinels) }

@@ -3,20 +3,16 @@ package kv
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/maphash"
-	"math/rand/v2"
 	"slices"
 	"strconv"
-	"sync"
-	"time"
 
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
-// Serial mode: every operation on a key is a CASPaxos round (targets/paxos)
-// among the key's replicas, driven by whichever node got the request.
+// The serial mode's replication (serial, below): its operations, its
+// acceptor, and the repair rounds that follow anti-entropy.
 
 type opKind string
 
@@ -38,8 +34,6 @@ type serialOp struct {
 	// (anti-entropy's repair rounds start above every promise they saw).
 	above paxos.Ballot
 }
-
-var errMismatch = errors.New("kv: cas old value does not match")
 
 func (op serialOp) paxosKey() string {
 	if op.kind == opAdd || op.kind == opSetRead {
@@ -69,7 +63,7 @@ func (op serialOp) change(cur []byte) ([]byte, error) {
 		return nil, err
 	}
 	if (v == nil) != (op.old == nil) || (v != nil && *v != *op.old) {
-		return nil, errMismatch
+		return nil, ErrCASMismatch
 	}
 	return strconv.AppendInt(nil, op.val, 10), nil
 }
@@ -96,18 +90,16 @@ func decodeSet(b []byte) ([]int64, error) {
 	return elems, nil
 }
 
-func showValue(b []byte) string {
-	if b == nil {
-		return "null"
-	}
-	return string(b)
-}
-
 // --- acceptor side ---
 
-func (s *Server) prepareLocal(m paxos.Prepare) (paxos.Promise, error) {
+// acceptor is this node's CASPaxos acceptor (a nodeserver.LocalAcceptor):
+// each step runs under the key's lock in the store, which makes a changed
+// state durable before the step returns.
+type acceptor struct{ store *Store }
+
+func (a acceptor) Prepare(m paxos.Prepare) (paxos.Promise, error) {
 	var reply paxos.Promise
-	err := s.store.StepPaxos(m.Key, func(st paxos.State) (paxos.State, bool) {
+	err := a.store.StepPaxos(m.Key, func(st paxos.State) (paxos.State, bool) {
 		next, r, changed := st.OnPrepare(m.Ballot, paxos.ModePaxos)
 		reply = r
 		return next, changed
@@ -115,9 +107,9 @@ func (s *Server) prepareLocal(m paxos.Prepare) (paxos.Promise, error) {
 	return reply, err // the store made a changed state durable first
 }
 
-func (s *Server) acceptLocal(m paxos.Accept) (paxos.Accepted, error) {
+func (a acceptor) Accept(m paxos.Accept) (paxos.Accepted, error) {
 	var reply paxos.Accepted
-	err := s.store.StepPaxos(m.Key, func(st paxos.State) (paxos.State, bool) {
+	err := a.store.StepPaxos(m.Key, func(st paxos.State) (paxos.State, bool) {
 		next, r, changed := st.OnAccept(m.Ballot, m.Value)
 		reply = r
 		return next, changed
@@ -125,162 +117,139 @@ func (s *Server) acceptLocal(m paxos.Accept) (paxos.Accepted, error) {
 	return reply, err
 }
 
-func (s *Server) prepareOn(ctx context.Context, id string, m paxos.Prepare) (paxos.Promise, error) {
-	if id == s.cfg.ID {
-		return s.prepareLocal(m)
-	}
-	return s.cfg.Transport.Prepare(ctx, id, m)
-}
-
-func (s *Server) acceptOn(ctx context.Context, id string, m paxos.Accept) (paxos.Accepted, error) {
-	if id == s.cfg.ID {
-		return s.acceptLocal(m)
-	}
-	return s.cfg.Transport.Accept(ctx, id, m)
-}
-
 // --- proposer side ---
 
-// proposer drives paxos.Rounds over a key's replicas.
-type proposer struct {
+// serial is the serial mode's replication: every operation on a key is a
+// CASPaxos round among the key's replicas (a nodeserver.Proposer), driven
+// by whichever node got the request. Values are stored as acceptor
+// states (KindPaxos); a kv value is its decimal int, a set its JSON list.
+type serial struct {
 	s *Server
-
-	mu      sync.Mutex
-	ballots *paxos.Ballots // unique across restarts: the store's boot epoch is in every counter
-
-	// keyTurn serialises this node's rounds on a key (striped), so that
-	// concurrent clients of one node do not duel with each other.
-	seed    maphash.Seed
-	keyTurn [512]chan struct{}
+	p *nodeserver.Proposer
 }
 
-func newProposer(s *Server, epoch uint64) *proposer {
-	p := &proposer{s: s, ballots: paxos.NewBallots(s.cfg.ID, epoch), seed: maphash.MakeSeed()}
-	for i := range p.keyTurn {
-		p.keyTurn[i] = make(chan struct{}, 1)
-	}
-	return p
-}
-
-func (p *proposer) nextBallot(above paxos.Ballot) paxos.Ballot {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.ballots.Next(above)
+func newSerial(s *Server) *serial {
+	cfg := &s.cfg
+	return &serial{s: s, p: nodeserver.NewProposer(nodeserver.ProposerConfig{
+		Name: "kv", Node: cfg.ID, Epoch: s.store.Epoch(),
+		Acceptors: nodeserver.Cluster{Self: cfg.ID, Local: acceptor{s.store}, Remote: cfg.Transport},
+		OpTimeout: cfg.OpTimeout, PeerTimeout: cfg.PeerTimeout, MaxAttempts: cfg.MaxAttempts,
+		NameAcceptors: true,
+	})}
 }
 
 // do runs op to completion and returns the value it saw (the current value
 // for reads).
-func (p *proposer) do(ctx context.Context, op serialOp) ([]byte, *opError) {
-	cfg := &p.s.cfg
-	ctx, cancel := context.WithTimeout(ctx, cfg.OpTimeout)
-	defer cancel()
-	key := op.paxosKey()
-	reps := p.s.replicas(op.key)
-
-	turn := p.keyTurn[maphash.String(p.seed, key)%uint64(len(p.keyTurn))]
-	select {
-	case turn <- struct{}{}:
-		defer func() { <-turn }()
-	case <-ctx.Done():
-		return nil, definite(503, "kv: %s %q: timed out waiting for this node's previous round on the key", op.kind, op.key)
-	}
-
-	above := op.above
-	for attempt := 1; ; attempt++ {
-		b := p.nextBallot(above)
-		r := paxos.NewRound(key, b, len(reps), op.change)
-		p.run(ctx, r, reps)
-		switch r.Phase() {
-		case paxos.Decided:
-			return r.Current(), nil
-		case paxos.Aborted:
-			if errors.Is(r.Err(), errMismatch) {
-				return nil, definite(409, "kv: cas %q: current value %s does not match", op.key, showValue(r.Current()))
-			}
-			return nil, definite(500, "kv: %s %q: %v", op.kind, op.key, r.Err())
-		}
-		readOnly := op.kind == opRead || op.kind == opSetRead
-		if r.AcceptSent() && !readOnly {
-			return nil, indeterminate("kv: %s %q: ballot %v: accept sent to %v but not acknowledged by a quorum (%s); it may have taken effect", op.kind, op.key, b, reps, r.Phase())
-		}
-		above = r.Highest()
-		wait := backoff(attempt)
-		dl, _ := ctx.Deadline()
-		if attempt >= cfg.MaxAttempts || time.Until(dl) < wait+cfg.PeerTimeout/4 {
-			return nil, definite(503, "kv: %s %q: no quorum of %v after %d rounds (last ballot %v %s, highest seen %v)", op.kind, op.key, reps, attempt, b, r.Phase(), above)
-		}
-		select {
-		case <-time.After(wait):
-		case <-ctx.Done():
-			return nil, definite(503, "kv: %s %q: deadline during backoff after %d rounds", op.kind, op.key, attempt)
-		}
-	}
+func (r *serial) do(ctx context.Context, op serialOp) ([]byte, *nodeserver.Error) {
+	return r.p.Do(ctx, nodeserver.Op{
+		Kind: string(op.kind), Key: op.key, PaxosKey: op.paxosKey(), IDs: r.s.replicas(op.key),
+		ReadOnly: op.kind == opRead || op.kind == opSetRead, Above: op.above, Change: op.change,
+	})
 }
 
-// backoff is a randomised wait before retry n: up to 2ms * 2^n, capped.
-func backoff(n int) time.Duration {
-	limit := 2 * time.Millisecond << min(n, 6)
-	return time.Duration(rand.Int64N(int64(limit))) + time.Millisecond
-}
-
-type peerReply struct {
-	from     string
-	promise  paxos.Promise
-	accepted paxos.Accepted
-	err      error
-}
-
-// run drives one round through both phases until it ends, a phase's peer
-// timeout passes, every replica answered, or ctx is done.
-func (p *proposer) run(ctx context.Context, r *paxos.Round, reps []string) {
-	prep := r.Prepare()
-	p.phase(ctx, reps, func(id string, pctx context.Context) peerReply {
-		pr, err := p.s.prepareOn(pctx, id, prep)
-		return peerReply{from: id, promise: pr, err: err}
-	}, func(rep peerReply) bool { return r.OnPromise(rep.from, rep.promise) })
-	if r.Phase() != paxos.Accepting {
-		return
+func (r *serial) read(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+	op := serialOp{kind: opRead, key: ref.Key}
+	if ref.Kind == KindSet {
+		op.kind = opSetRead
 	}
-	acc := r.Accept() // marks the round AcceptSent before anything leaves
-	p.phase(ctx, reps, func(id string, pctx context.Context) peerReply {
-		a, err := p.s.acceptOn(pctx, id, acc)
-		return peerReply{from: id, accepted: a, err: err}
-	}, func(rep peerReply) bool { return r.OnAccepted(rep.from, rep.accepted) })
+	v, err := r.do(ctx, op)
+	if err != nil {
+		return Entry{}, err
+	}
+	return decodeEntry(ref, v)
 }
 
-func (p *proposer) phase(ctx context.Context, reps []string, send func(string, context.Context) peerReply, deliver func(peerReply) bool) {
-	ch := make(chan peerReply, len(reps))
-	// Requests outlive the phase (until the peer timeout) so that slow
-	// acceptors still learn accepted values; their replies are dropped.
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), p.s.cfg.PeerTimeout)
-	var wg sync.WaitGroup
-	for _, id := range reps {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ch <- send(id, pctx)
-		}()
+func (r *serial) write(ctx context.Context, ref EntryRef, v int64) *nodeserver.Error {
+	op := serialOp{kind: opWrite, key: ref.Key, val: v}
+	if ref.Kind == KindSet {
+		op.kind = opAdd
 	}
-	go func() {
-		wg.Wait()
-		cancel()
-	}()
-	timer := time.NewTimer(p.s.cfg.PeerTimeout)
-	defer timer.Stop()
-	for got := 0; got < len(reps); {
-		select {
-		case rep := <-ch:
-			got++
-			if rep.err != nil {
-				continue
-			}
-			if deliver(rep) {
-				return
-			}
-		case <-timer.C:
-			return
-		case <-ctx.Done():
+	_, err := r.do(ctx, op)
+	return err
+}
+
+func (r *serial) cas(ctx context.Context, key string, old *int64, new int64) *nodeserver.Error {
+	_, err := r.do(ctx, serialOp{kind: opCAS, key: key, val: new, old: old})
+	return err
+}
+
+func (r *serial) local(ref EntryRef) (Entry, *nodeserver.Error) {
+	e, err := r.s.store.Get(KindPaxos, paxosKey(ref.Kind, ref.Key))
+	if err != nil {
+		return Entry{}, localError(ref, err)
+	}
+	if !e.Found {
+		return Entry{Kind: ref.Kind, Key: ref.Key}, nil
+	}
+	out, derr := decodeEntry(ref, e.State.Value)
+	if derr == nil && out.Version != nil {
+		out.Version.TS, out.Version.Node = int64(e.State.Accepted.Counter), e.State.Accepted.Node
+	}
+	return out, derr
+}
+
+// decodeEntry is a decided (or accepted) value as the Entry of ref.
+func decodeEntry(ref EntryRef, v []byte) (Entry, *nodeserver.Error) {
+	e := Entry{Kind: ref.Kind, Key: ref.Key, Found: true}
+	if ref.Kind == KindSet {
+		elems, err := decodeSet(v)
+		if err != nil {
+			return Entry{}, nodeserver.Indeterminate("%v", err)
+		}
+		e.Elements = elems
+		return e, nil
+	}
+	n, err := decodeInt(v)
+	if err != nil {
+		return Entry{}, nodeserver.Indeterminate("%v", err)
+	}
+	e.Version = &Version{Value: n}
+	return e, nil
+}
+
+func (r *serial) kinds() []Kind { return []Kind{KindPaxos} }
+
+// reconcile runs a repair round for every merge that left the replicas
+// differing (repairOp), one at a time, each bounded by the op timeout; a
+// failed one is retried by a later exchange.
+func (r *serial) reconcile(ctx context.Context, merges []merge) {
+	var ops []serialOp
+	for _, m := range merges {
+		if op, ok := repairOp(m.mine, m.theirs); ok {
+			ops = append(ops, op)
+		}
+	}
+	for _, op := range ops {
+		if ctx.Err() != nil {
 			return
 		}
+		if _, err := r.do(ctx, op); err != nil {
+			r.s.log.Debug("kv: repair round failed", "key", op.key, "err", err)
+		}
 	}
+}
+
+// repairOp decides whether a serial-mode key needs a repair round: the
+// peer's accepted state could not be merged as a late Accept because this
+// acceptor has since promised a higher ballot (a prepare whose round never
+// finished), so the two replicas would differ forever. A read round with a
+// ballot above both promises writes the chosen value to every replica that
+// answers, under a fresh ballot: replicas then agree, and the value is the
+// one any read would have returned, so nothing changes for clients.
+func repairOp(mine, theirs Entry) (serialOp, bool) {
+	if mine.Kind != KindPaxos || mine.State == nil || theirs.State == nil {
+		return serialOp{}, false
+	}
+	if mine.State.Accepted == theirs.State.Accepted {
+		return serialOp{}, false
+	}
+	kind, key, ok := cutPaxosKey(mine.Key)
+	if !ok {
+		return serialOp{}, false
+	}
+	op := serialOp{kind: opRead, key: key, above: mine.State.Promised.Max(theirs.State.Promised)}
+	if kind == KindSet {
+		op.kind = opSetRead
+	}
+	return op, true
 }

@@ -2,10 +2,8 @@ package kv
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -13,9 +11,12 @@ import (
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
-	"github.com/faultline/faultline/targets/paxos"
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/ring"
 )
+
+// codec reads the server's requests and writes its replies.
+var codec = nodeserver.Codec{Name: "kv", MaxBody: maxBody}
 
 // Config configures one kv node.
 type Config struct {
@@ -59,7 +60,7 @@ type Server struct {
 	store *Store
 	ring  *ring.Ring
 	clk   *clock.Clock
-	prop  *proposer
+	repl  replication // the mode's, chosen once in New
 	mux   *http.ServeMux
 
 	tsMu   sync.Mutex
@@ -124,7 +125,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, store: store, ring: ring.New(ids, cfg.VNodes), clk: cfg.Clock}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.prop = newProposer(s, store.Epoch())
+	s.repl = newReplication(s, mode)
 	s.mux = http.NewServeMux()
 	s.mux.HandleFunc("GET /kv/{key}", s.handleRead)
 	s.mux.HandleFunc("PUT /kv/{key}", s.handleWrite)
@@ -136,8 +137,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("GET /local/keys", s.handleLocalKeys)
 	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
 	s.mux.Handle("GET "+PathClock, clock.Handler(cfg.ID, cfg.Clock))
-	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
-	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
+	nodeserver.HandleAcceptor(s.mux, codec, acceptor{store})
 	s.mux.HandleFunc("POST "+PathGet, s.handlePeerGet)
 	s.mux.HandleFunc("POST "+PathPut, s.handlePeerPut)
 	s.mux.HandleFunc("POST "+PathSync, s.handlePeerSync)
@@ -216,297 +216,160 @@ func (s *Server) goBackground(f func(ctx context.Context)) {
 // --- client handlers ---
 
 func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("key")
-	if s.cfg.Mode.Serial() {
-		v, err := s.prop.do(r.Context(), serialOp{kind: opRead, key: key})
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		n, derr := decodeInt(v)
-		if derr != nil {
-			writeError(w, indeterminate("%v", derr))
-			return
-		}
-		writeJSON(w, http.StatusOK, ValueBody{Value: n})
-		return
-	}
-	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindKV, Key: key})
+	e, err := s.repl.read(r.Context(), EntryRef{Kind: KindKV, Key: r.PathValue("key")})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
 	var out ValueBody
 	if e.Found {
 		out.Value = e.Version.Value
 	}
-	writeJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	var body ValueBody
-	if err := decodeBody(r, &body); err != nil || body.Value == nil {
-		writeError(w, definite(400, `kv: write %q: body needs {"value": int}`, key))
+	if err := codec.Decode(r, &body); err != nil || body.Value == nil {
+		codec.WriteError(w, nodeserver.Definite(400, `kv: write %q: body needs {"value": int}`, key))
 		return
 	}
-	var err *opError
-	if s.cfg.Mode.Serial() {
-		_, err = s.prop.do(r.Context(), serialOp{kind: opWrite, key: key, val: *body.Value})
-	} else {
-		v := Version{Value: body.Value, TS: s.stamp(), Node: s.cfg.ID}
-		err = s.lwwWrite(r.Context(), Entry{Kind: KindKV, Key: key, Found: true, Version: &v})
-	}
-	if err != nil {
-		writeError(w, err)
+	if err := s.repl.write(r.Context(), EntryRef{Kind: KindKV, Key: key}, *body.Value); err != nil {
+		codec.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, body)
+	codec.WriteJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	if !s.cfg.Mode.Serial() {
-		writeError(w, definite(400, "kv: cas %q: cas needs --mode serial (this node runs %s)", key, s.cfg.Mode))
+	c, ok := s.repl.(casser)
+	if !ok {
+		codec.WriteError(w, nodeserver.Definite(400, "kv: cas %q: cas needs --mode serial (this node runs %s)", key, s.cfg.Mode))
 		return
 	}
 	var body CASBody
-	if err := decodeBody(r, &body); err != nil || body.New == nil {
-		writeError(w, definite(400, `kv: cas %q: body needs {"old": int|null, "new": int}`, key))
+	if err := codec.Decode(r, &body); err != nil || body.New == nil {
+		codec.WriteError(w, nodeserver.Definite(400, `kv: cas %q: body needs {"old": int|null, "new": int}`, key))
 		return
 	}
-	if _, err := s.prop.do(r.Context(), serialOp{kind: opCAS, key: key, val: *body.New, old: body.Old}); err != nil {
-		writeError(w, err)
+	if err := c.cas(r.Context(), key, body.Old, *body.New); err != nil {
+		codec.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ValueBody{Value: body.New})
+	codec.WriteJSON(w, http.StatusOK, ValueBody{Value: body.New})
 }
 
 func (s *Server) handleSetAdd(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
 	var body ElementBody
-	if err := decodeBody(r, &body); err != nil || body.Element == nil {
-		writeError(w, definite(400, `kv: add to set %q: body needs {"element": int}`, key))
+	if err := codec.Decode(r, &body); err != nil || body.Element == nil {
+		codec.WriteError(w, nodeserver.Definite(400, `kv: add to set %q: body needs {"element": int}`, key))
 		return
 	}
-	var err *opError
-	if s.cfg.Mode.Serial() {
-		_, err = s.prop.do(r.Context(), serialOp{kind: opAdd, key: key, val: *body.Element})
-	} else {
-		err = s.lwwWrite(r.Context(), Entry{Kind: KindSet, Key: key, Found: true, Elements: []int64{*body.Element}})
-	}
-	if err != nil {
-		writeError(w, err)
+	if err := s.repl.write(r.Context(), EntryRef{Kind: KindSet, Key: key}, *body.Element); err != nil {
+		codec.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handleSetRead(w http.ResponseWriter, r *http.Request) {
-	key := r.PathValue("key")
-	out := ElementsBody{Elements: []int64{}}
-	if s.cfg.Mode.Serial() {
-		v, err := s.prop.do(r.Context(), serialOp{kind: opSetRead, key: key})
-		if err != nil {
-			writeError(w, err)
-			return
-		}
-		elems, derr := decodeSet(v)
-		if derr != nil {
-			writeError(w, indeterminate("%v", derr))
-			return
-		}
-		out.Elements = append(out.Elements, elems...)
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.lwwRead(r.Context(), EntryRef{Kind: KindSet, Key: key})
+	e, err := s.repl.read(r.Context(), EntryRef{Kind: KindSet, Key: r.PathValue("key")})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
-	out.Elements = append(out.Elements, e.Elements...)
-	writeJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, ElementsBody{Elements: append([]int64{}, e.Elements...)})
 }
 
 // --- local (uncoordinated) handlers ---
 
 func (s *Server) handleLocalRead(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	out := LocalValue{Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
-	if s.cfg.Mode.Serial() {
-		e, err := s.store.Get(KindPaxos, paxosKey(KindKV, key))
-		if err != nil {
-			writeError(w, indeterminate("kv: local read %q: %v", key, err))
-			return
-		}
-		if e.Found {
-			v, derr := decodeInt(e.State.Value)
-			if derr != nil {
-				writeError(w, indeterminate("%v", derr))
-				return
-			}
-			out.Value, out.TS, out.Node = v, int64(e.State.Accepted.Counter), e.State.Accepted.Node
-		}
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.store.Get(KindKV, key)
+	e, err := s.repl.local(EntryRef{Kind: KindKV, Key: key})
 	if err != nil {
-		writeError(w, indeterminate("kv: local read %q: %v", key, err))
+		codec.WriteError(w, err)
 		return
 	}
+	out := LocalValue{Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
 	if e.Found {
 		out.Value, out.TS, out.Node = e.Version.Value, e.Version.TS, e.Version.Node
 	}
-	writeJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleLocalSet(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("key")
-	out := LocalSet{Elements: []int64{}, Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)}
-	if s.cfg.Mode.Serial() {
-		e, err := s.store.Get(KindPaxos, paxosKey(KindSet, key))
-		if err != nil {
-			writeError(w, indeterminate("kv: local set read %q: %v", key, err))
-			return
-		}
-		if e.Found {
-			elems, derr := decodeSet(e.State.Value)
-			if derr != nil {
-				writeError(w, indeterminate("%v", derr))
-				return
-			}
-			out.Elements = append(out.Elements, elems...)
-		}
-		writeJSON(w, http.StatusOK, out)
-		return
-	}
-	e, err := s.store.Get(KindSet, key)
+	e, err := s.repl.local(EntryRef{Kind: KindSet, Key: key})
 	if err != nil {
-		writeError(w, indeterminate("kv: local set read %q: %v", key, err))
+		codec.WriteError(w, err)
 		return
 	}
-	out.Elements = append(out.Elements, e.Elements...)
-	writeJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, LocalSet{Elements: append([]int64{}, e.Elements...), Replica: s.ring.IsReplica(key, s.cfg.ID, s.cfg.Replicas)})
 }
 
 func (s *Server) handleLocalKeys(w http.ResponseWriter, r *http.Request) {
 	out := LocalKeys{KV: []string{}, Set: []string{}}
-	if s.cfg.Mode.Serial() {
-		for _, pk := range s.store.Keys(KindPaxos) {
-			switch kind, key, _ := cutPaxosKey(pk); kind {
+	for _, kind := range s.repl.kinds() {
+		for _, k := range s.store.Keys(kind) {
+			switch kind, key := clientKey(kind, k); kind {
 			case KindKV:
 				out.KV = append(out.KV, key)
 			case KindSet:
 				out.Set = append(out.Set, key)
 			}
 		}
-	} else {
-		out.KV = append(out.KV, s.store.Keys(KindKV)...)
-		out.Set = append(out.Set, s.store.Keys(KindSet)...)
 	}
-	writeJSON(w, http.StatusOK, out)
+	codec.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "kv", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Replicas: s.cfg.Replicas})
+	codec.WriteJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "kv", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Replicas: s.cfg.Replicas})
 }
 
 // --- peer handlers ---
 
-func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
-	var m paxos.Prepare
-	if err := decodeBody(r, &m); err != nil {
-		writeError(w, definite(400, "kv: prepare: %v", err))
-		return
-	}
-	p, err := s.prepareLocal(m)
-	if err != nil {
-		writeError(w, indeterminate("kv: prepare %q: %v", m.Key, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
-	var m paxos.Accept
-	if err := decodeBody(r, &m); err != nil {
-		writeError(w, definite(400, "kv: accept: %v", err))
-		return
-	}
-	a, err := s.acceptLocal(m)
-	if err != nil {
-		writeError(w, indeterminate("kv: accept %q: %v", m.Key, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, a)
-}
-
 func (s *Server) handlePeerGet(w http.ResponseWriter, r *http.Request) {
 	var ref EntryRef
-	if err := decodeBody(r, &ref); err != nil {
-		writeError(w, definite(400, "kv: peer get: %v", err))
+	if err := codec.Decode(r, &ref); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "kv: peer get: %v", err))
 		return
 	}
 	e, err := s.store.Get(ref.Kind, ref.Key)
 	if err != nil {
-		writeError(w, indeterminate("kv: peer get %q: %v", ref.Key, err))
+		codec.WriteError(w, nodeserver.Indeterminate("kv: peer get %q: %v", ref.Key, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, e)
+	codec.WriteJSON(w, http.StatusOK, e)
 }
 
 func (s *Server) handlePeerPut(w http.ResponseWriter, r *http.Request) {
 	var req PutRequest
-	if err := decodeBody(r, &req); err != nil {
-		writeError(w, definite(400, "kv: peer put: %v", err))
+	if err := codec.Decode(r, &req); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "kv: peer put: %v", err))
 		return
 	}
 	for _, e := range req.Entries {
 		if _, _, err := s.store.Merge(e); err != nil {
-			writeError(w, indeterminate("kv: peer put %q: %v", e.Key, err))
+			codec.WriteError(w, nodeserver.Indeterminate("kv: peer put %q: %v", e.Key, err))
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handlePeerSync(w http.ResponseWriter, r *http.Request) {
 	var req SyncRequest
-	if err := decodeBody(r, &req); err != nil {
-		writeError(w, definite(400, "kv: peer sync: %v", err))
+	if err := codec.Decode(r, &req); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "kv: peer sync: %v", err))
 		return
 	}
 	rep, err := s.answerSync(req)
 	if err != nil {
-		writeError(w, indeterminate("kv: peer sync from %s: %v", req.From, err))
+		codec.WriteError(w, nodeserver.Indeterminate("kv: peer sync from %s: %v", req.From, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
-}
-
-func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-func writeError(w http.ResponseWriter, e *opError) {
-	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":"kv: encode reply","definite":false}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	codec.WriteJSON(w, http.StatusOK, rep)
 }

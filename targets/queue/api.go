@@ -1,5 +1,7 @@
 package queue
 
+import "github.com/faultline/faultline/targets/nodeserver"
+
 // The HTTP/JSON API, one port per node.
 //
 // Client API:
@@ -38,8 +40,8 @@ const (
 	PathHealth  = "/health"
 	PathStats   = "/stats"
 	PathClock   = "/clock"
-	PathPrepare = "/peer/prepare"
-	PathAccept  = "/peer/accept"
+	PathPrepare = nodeserver.PathPrepare
+	PathAccept  = nodeserver.PathAccept
 	PathLearn   = "/peer/learn"
 	PathCatchUp = "/peer/catchup"
 )
@@ -66,10 +68,7 @@ type DequeueBody struct {
 }
 
 // ErrorBody is the body of every failed reply.
-type ErrorBody struct {
-	Error    string `json:"error"`
-	Definite bool   `json:"definite"`
-}
+type ErrorBody = nodeserver.ErrorBody
 
 // Health is the body of GET /health.
 type Health struct {

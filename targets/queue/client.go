@@ -56,7 +56,7 @@ func (c *Client) DequeueID(ctx context.Context, id string) (v int64, empty bool,
 		return 0, true, nil
 	}
 	if out.Value == nil {
-		return 0, false, &Error{Op: "dequeue", URL: c.api.Base() + PathDequeue, Status: http.StatusOK, Msg: "reply has neither value nor empty"}
+		return 0, false, &Error{Op: "dequeue", URL: c.api.Base() + PathDequeue, Failure: httpapi.Failure{Status: http.StatusOK, Msg: "reply has neither value nor empty"}}
 	}
 	return *out.Value, false, nil
 }
@@ -71,11 +71,11 @@ func (c *Client) Outcomes(ctx context.Context, ids []string) ([]Outcome, error) 
 		return nil, err
 	}
 	if len(out.Outcomes) != len(ids) {
-		return nil, &Error{Op: "outcome", URL: c.api.Base() + PathOutcome, Status: http.StatusOK, Msg: fmt.Sprintf("%d outcomes for %d ids", len(out.Outcomes), len(ids))}
+		return nil, &Error{Op: "outcome", URL: c.api.Base() + PathOutcome, Failure: httpapi.Failure{Status: http.StatusOK, Msg: fmt.Sprintf("%d outcomes for %d ids", len(out.Outcomes), len(ids))}}
 	}
 	for i, o := range out.Outcomes {
 		if o.ID != ids[i] || (o.Applied && !o.Empty && o.Value == nil) {
-			return nil, &Error{Op: "outcome", URL: c.api.Base() + PathOutcome, Status: http.StatusOK, Msg: fmt.Sprintf("outcome %d (%+v) does not answer id %q", i, o, ids[i])}
+			return nil, &Error{Op: "outcome", URL: c.api.Base() + PathOutcome, Failure: httpapi.Failure{Status: http.StatusOK, Msg: fmt.Sprintf("outcome %d (%+v) does not answer id %q", i, o, ids[i])}}
 		}
 	}
 	return out.Outcomes, nil
@@ -116,7 +116,7 @@ func Definite(err error) bool { return errors.Is(err, ErrDefinite) }
 func (c *Client) do(ctx context.Context, op, method, path string, in, out any) error {
 	u := c.api.Base() + path
 	if f := c.api.Do(ctx, method, u, in, out); f != nil {
-		return &Error{Op: op, URL: u, Status: f.Status, Definite: f.Definite, Msg: f.Msg, Err: f.Err}
+		return &Error{Op: op, URL: u, Failure: *f}
 	}
 	return nil
 }

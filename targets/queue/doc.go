@@ -19,8 +19,9 @@
 //     skipped).
 //   - Failures say whether the command definitely did not happen: 503 (it
 //     was never proposed) is definite; 500 (proposed, not decided in time)
-//     is not. The Client maps them onto ErrDefinite and ErrIndeterminate; a
-//     refused connection is definite, a timeout is not.
+//     is not. The Client maps them onto ErrDefinite (which wraps
+//     api.ErrDefinite) and ErrIndeterminate; a refused connection is
+//     definite, a timeout is not.
 //   - A dequeue may carry a client-chosen request id; the state machine
 //     records what it did under that id (kept for the whole run, in every
 //     snapshot), and POST /queue/outcome, itself a command in the log,
@@ -37,6 +38,12 @@
 //     a batch up to AsyncFlush later, so a node killed in between loses
 //     acknowledged messages. It exists to be caught by the total-queue
 //     checker.
+//
+// The log itself is a deterministic core (slotLog, slotlog.go: acceptor
+// steps, learning, in-order apply, snapshots and catch-up answers, with no
+// I/O, goroutines or clock) inside the Server's shell, which persists what
+// a step changed before it replies or applies, moves the messages, and
+// answers the clients.
 //
 // The node daemon runs a Server (cmd/faultline-node --role queue); tests run
 // five in one process with a Transport that can cut links.

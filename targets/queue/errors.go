@@ -1,67 +1,36 @@
 package queue
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
+
+	"github.com/faultline/faultline/targets/httpapi"
 )
 
+// sentinels are what an Error unwraps to.
+var sentinels = httpapi.NewSentinels("queue", false)
+
 // ErrDefinite marks an error after which the operation definitely did not
-// take effect (a Jepsen "fail"). Anything else is indeterminate ("info").
-var ErrDefinite = errors.New("queue: operation definitely did not happen")
+// take effect (a Jepsen "fail"); it wraps api.ErrDefinite. Anything else
+// is indeterminate ("info").
+var ErrDefinite = sentinels.Definite
 
 // ErrIndeterminate marks an error after which the operation may or may not
 // have taken effect.
-var ErrIndeterminate = errors.New("queue: operation may or may not have happened")
-
-// opError is a server-side failure with its HTTP status and definiteness.
-type opError struct {
-	status   int
-	definite bool
-	msg      string
-}
-
-func (e *opError) Error() string { return e.msg }
-
-func definite(status int, format string, args ...any) *opError {
-	return &opError{status: status, definite: true, msg: fmt.Sprintf(format, args...)}
-}
-
-func indeterminate(format string, args ...any) *opError {
-	return &opError{status: http.StatusInternalServerError, definite: false, msg: fmt.Sprintf(format, args...)}
-}
+var ErrIndeterminate = sentinels.Indeterminate
 
 // Error is what the Client returns for a failed operation. errors.Is(err,
-// ErrDefinite) tells whether it definitely did not happen.
+// ErrDefinite) tells whether it definitely did not happen. The Failure
+// holds the HTTP status (0 when no response arrived), the verdict, the
+// message and the transport error, if any.
 type Error struct {
-	Op       string // enqueue, dequeue, stats, health
-	URL      string
-	Status   int  // HTTP status, 0 when no response arrived
-	Definite bool // the operation definitely did not take effect
-	Msg      string
-	Err      error // the transport error, if any
+	Op  string // enqueue, dequeue, stats, health
+	URL string
+	httpapi.Failure
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("queue: %s at %s: ", e.Op, e.URL)
-	if e.Status != 0 {
-		s += fmt.Sprintf("HTTP %d: ", e.Status)
-	}
-	s += e.Msg
-	if e.Definite {
-		return s + " (definitely did not happen)"
-	}
-	return s + " (indeterminate)"
+	return fmt.Sprintf("queue: %s at %s: ", e.Op, e.URL) + e.Text()
 }
 
 // Unwrap exposes ErrDefinite or ErrIndeterminate, and the transport error.
-func (e *Error) Unwrap() []error {
-	errs := []error{ErrIndeterminate}
-	if e.Definite {
-		errs[0] = ErrDefinite
-	}
-	if e.Err != nil {
-		errs = append(errs, e.Err)
-	}
-	return errs
-}
+func (e *Error) Unwrap() []error { return e.Wrapped(sentinels) }

@@ -3,6 +3,8 @@ package queue
 import (
 	"fmt"
 	"net/http"
+
+	"github.com/faultline/faultline/targets/nodeserver"
 )
 
 // Dequeue outcomes: a dequeue may carry a client-chosen request id. The
@@ -77,24 +79,24 @@ type Outcome struct {
 
 func (s *Server) handleOutcome(w http.ResponseWriter, r *http.Request) {
 	var body OutcomeRequest
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, definite(400, "queue: outcome: %v", err))
+	if err := codec.Decode(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: outcome: %v", err))
 		return
 	}
 	if err := checkIDs(body.IDs); err != nil {
-		writeError(w, definite(400, "queue: outcome: %v", err))
+		codec.WriteError(w, nodeserver.Definite(400, "queue: outcome: %v", err))
 		return
 	}
 	res, err := s.submit(r.Context(), command{Op: cmdOutcome, IDs: body.IDs})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
 	if len(res.Outcomes) != len(body.IDs) {
-		writeError(w, indeterminate("queue: outcome: %d answers for %d ids", len(res.Outcomes), len(body.IDs)))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: outcome: %d answers for %d ids", len(res.Outcomes), len(body.IDs)))
 		return
 	}
-	writeJSON(w, http.StatusOK, OutcomeReply{Outcomes: res.Outcomes})
+	codec.WriteJSON(w, http.StatusOK, OutcomeReply{Outcomes: res.Outcomes})
 }
 
 func checkIDs(ids []string) error {

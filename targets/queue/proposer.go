@@ -3,11 +3,12 @@ package queue
 import (
 	"bytes"
 	"context"
-	"math/rand/v2"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 )
 
@@ -112,7 +113,7 @@ func recall(c command, lookup func(id string) (DequeueRecord, bool)) cmdResult {
 
 // submit queues a command for the proposer and waits for its outcome
 // until ctx or the op timeout ends.
-func (s *Server) submit(ctx context.Context, c command) (result, *opError) {
+func (s *Server) submit(ctx context.Context, c command) (result, *nodeserver.Error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
 	k := &cmd{c: c, res: make(chan cmdResult, 1)}
@@ -134,16 +135,16 @@ func (s *Server) submit(ctx context.Context, c command) (result, *opError) {
 	k.mu.Unlock()
 	switch state {
 	case cmdWaiting:
-		return result{}, definite(503, "queue: %s: not proposed within %s (no quorum reachable?)", name, s.cfg.OpTimeout)
+		return result{}, nodeserver.Definite(503, "queue: %s: not proposed within %s (no quorum reachable?)", name, s.cfg.OpTimeout)
 	case cmdDone:
 		return s.outcome(name, <-k.res)
 	}
-	return result{}, indeterminate("queue: %s: proposed, but its slot was not decided within %s; it may still take effect", name, s.cfg.OpTimeout)
+	return result{}, nodeserver.Indeterminate("queue: %s: proposed, but its slot was not decided within %s; it may still take effect", name, s.cfg.OpTimeout)
 }
 
-func (s *Server) outcome(name string, r cmdResult) (result, *opError) {
+func (s *Server) outcome(name string, r cmdResult) (result, *nodeserver.Error) {
 	if !r.known {
-		return result{}, indeterminate("queue: %s: applied, but its result was compacted away before this node learned it", name)
+		return result{}, nodeserver.Indeterminate("queue: %s: applied, but its result was compacted away before this node learned it", name)
 	}
 	return r.r, nil
 }
@@ -236,7 +237,7 @@ func (s *Server) proposeLoop() {
 		if s.cur == nil || s.cur.done {
 			s.cur = s.build()
 		}
-		p, slot := s.cur, s.applied+1
+		p, slot := s.cur, s.slots.next()
 		s.mu.Unlock()
 		if p == nil {
 			select {
@@ -267,7 +268,7 @@ func (s *Server) proposeLoop() {
 		}
 
 		s.mu.Lock()
-		progressed := s.applied >= slot
+		progressed := s.slots.applied >= slot
 		if !p.done && !p.frozen {
 			s.dissolve(p)
 			s.cur = nil
@@ -280,104 +281,93 @@ func (s *Server) proposeLoop() {
 		above = above.Max(r.Highest())
 		failures++
 		select {
-		case <-time.After(backoff(failures)):
+		case <-time.After(nodeserver.Backoff(failures)):
 		case <-s.ctx.Done():
 		}
 	}
 }
 
-// backoff is a randomised wait before retry n: up to 2ms * 2^n, capped.
-func backoff(n int) time.Duration {
-	limit := 2 * time.Millisecond << min(n, 6)
-	return time.Duration(rand.Int64N(int64(limit))) + time.Millisecond
-}
-
-type peerReply struct {
-	from string
-	rep  SlotReply
-	err  error
-}
-
-// runRound drives r through both phases until it ends, a phase's peer
-// timeout passes, or a reply tells the slot is already decided (learned
-// here) or compacted (a catch-up is started).
+// runRound drives r through both phases (nodeserver.RoundIO) until it
+// ends, a phase's peer timeout passes, or a reply tells the slot is
+// already decided (learned here) or compacted (a catch-up is started).
 func (s *Server) runRound(slot uint64, r *paxos.Round) {
-	prep := SlotPrepare{Slot: slot, Ballot: r.Ballot()}
-	if !s.phase(slot, func(ctx context.Context, id string) (SlotReply, error) {
-		if id == s.cfg.ID {
-			return s.prepare(prep)
-		}
-		return s.cfg.Transport.Prepare(ctx, id, prep)
-	}, func(rep peerReply) bool { return r.OnPromise(rep.from, rep.rep.Promise) }) {
-		return
-	}
-	if r.Phase() != paxos.Accepting {
-		return
-	}
-	m := r.Accept() // marks the round AcceptSent before anything leaves
-	acc := SlotAccept{Slot: slot, Ballot: m.Ballot, Value: m.Value}
-	s.phase(slot, func(ctx context.Context, id string) (SlotReply, error) {
-		if id == s.cfg.ID {
-			return s.accept(acc)
-		}
-		return s.cfg.Transport.Accept(ctx, id, acc)
-	}, func(rep peerReply) bool { return r.OnAccepted(rep.from, rep.rep.Accepted) })
+	io := nodeserver.RoundIO{IDs: s.cfg.ids, Acceptors: slotAcceptors{s: s, slot: slot}, Timeout: s.cfg.PeerTimeout,
+		Stop: func(_ string, err error) bool {
+			var st *settledError
+			if !errors.As(err, &st) {
+				return false
+			}
+			s.settle(slot, st.rep)
+			return true
+		}}
+	io.Run(s.ctx, r)
 }
 
-// phase sends to every node and delivers replies until deliver says the
-// phase ended, the peer timeout passes, or every node answered. It returns
-// false when a reply showed the slot decided or compacted.
-func (s *Server) phase(slot uint64, send func(context.Context, string) (SlotReply, error), deliver func(peerReply) bool) bool {
-	ids := s.cfg.ids
-	ch := make(chan peerReply, len(ids))
-	// Requests outlive the phase (until the peer timeout) so that slow
-	// acceptors still learn; their replies are dropped.
-	pctx, cancel := context.WithTimeout(s.ctx, s.cfg.PeerTimeout)
-	var wg sync.WaitGroup
-	for _, id := range ids {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rep, err := send(pctx, id)
-			ch <- peerReply{from: id, rep: rep, err: err}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		cancel()
-	}()
-	for got := 0; got < len(ids); {
-		select {
-		case rep := <-ch:
-			got++
-			if rep.err != nil {
-				continue
-			}
-			if rep.rep.Decided != nil {
-				if err := s.learn([]Entry{{Slot: slot, Value: rep.rep.Decided}}); err != nil {
-					s.log.Error("queue: cannot record decided slot", "slot", slot, "err", err)
-				}
-				return false
-			}
-			if rep.rep.Compacted {
-				s.mu.Lock()
-				s.maxKnown = max(s.maxKnown, rep.rep.Applied)
-				s.mu.Unlock()
-				select {
-				case s.catchKick <- struct{}{}:
-				default:
-				}
-				return false
-			}
-			if deliver(rep) {
-				return true
-			}
-		case <-pctx.Done():
-			return true
+// settle acts on an acceptor's reply that says slot is already decided:
+// it learns the value, or, when the acceptor compacted the slot away,
+// starts a catch-up.
+func (s *Server) settle(slot uint64, rep SlotReply) {
+	if rep.Decided != nil {
+		if err := s.learn([]Entry{{Slot: slot, Value: rep.Decided}}); err != nil {
+			s.log.Error("queue: cannot record decided slot", "slot", slot, "err", err)
 		}
+		return
 	}
-	return true
+	s.mu.Lock()
+	s.slots.noteApplied(rep.Applied)
+	s.mu.Unlock()
+	select {
+	case s.catchKick <- struct{}{}:
+	default:
+	}
 }
+
+// settledError is an acceptor's reply that ends a round at once: the slot
+// is decided (Decided) or compacted away (Compacted).
+type settledError struct{ rep SlotReply }
+
+func (e *settledError) Error() string { return "queue: the slot is already decided" }
+
+// slotAcceptors are every node's acceptor for one slot, as
+// nodeserver.Acceptors: this node's own is called directly, the others
+// through the Transport. A reply that settles the slot comes back as a
+// *settledError.
+type slotAcceptors struct {
+	s    *Server
+	slot uint64
+}
+
+func (a slotAcceptors) Prepare(ctx context.Context, id string, m paxos.Prepare) (paxos.Promise, error) {
+	sm := SlotPrepare{Slot: a.slot, Ballot: m.Ballot}
+	var rep SlotReply
+	var err error
+	if id == a.s.cfg.ID {
+		rep, err = a.s.prepare(sm)
+	} else {
+		rep, err = a.s.cfg.Transport.Prepare(ctx, id, sm)
+	}
+	if err == nil && settles(rep) {
+		err = &settledError{rep}
+	}
+	return rep.Promise, err
+}
+
+func (a slotAcceptors) Accept(ctx context.Context, id string, m paxos.Accept) (paxos.Accepted, error) {
+	sm := SlotAccept{Slot: a.slot, Ballot: m.Ballot, Value: m.Value}
+	var rep SlotReply
+	var err error
+	if id == a.s.cfg.ID {
+		rep, err = a.s.accept(sm)
+	} else {
+		rep, err = a.s.cfg.Transport.Accept(ctx, id, sm)
+	}
+	if err == nil && settles(rep) {
+		err = &settledError{rep}
+	}
+	return rep.Accepted, err
+}
+
+func settles(rep SlotReply) bool { return rep.Decided != nil || rep.Compacted }
 
 // broadcastLearn tells the other nodes a slot's decided value, best
 // effort: a node that misses it catches up later.

@@ -1,12 +1,9 @@
 package queue
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -14,9 +11,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 	"github.com/faultline/faultline/targets/wal"
 )
+
+// codec reads the server's requests and writes its replies.
+var codec = nodeserver.Codec{Name: "queue", MaxBody: maxBody}
 
 // Config configures one queue node.
 type Config struct {
@@ -71,30 +72,19 @@ type Server struct {
 	slotLocks [64]sync.Mutex // serialise acceptor steps on a slot (striped)
 
 	mu sync.Mutex
-	// applied is the highest slot applied to q.
-	// Invariant: every slot <= applied is decided and applied exactly once.
-	applied uint64
-	q       *fifo
-	// last is, per proposer node, the position of its last applied batch;
-	// a batch at or below it is a duplicate and is skipped.
-	last map[string]BatchPos
-	// decided holds decided values: slots in [oldest, applied] for lagging
-	// peers, and slots above applied waiting for a gap to fill.
-	decided map[uint64][]byte
-	oldest  uint64
-	// states holds the acceptor state of slots above applied.
-	states   map[uint64]paxos.State
-	maxKnown uint64 // highest slot some peer is known to have decided
+	// slots is the log's deterministic core: acceptor states, decided
+	// values, and the queue they are applied to.
+	slots    *slotLog
 	cur      *proposal
 	seq      uint64 // batches proposed this boot
 	pending  []*cmd
 	buffered []int64 // async-ack: acknowledged, not yet proposed
 	// unapplied holds, by ticket, the encoded records whose Append has
-	// begun but which are not yet applied to q, last, decided or states
-	// (persist: a record is applied only once it is durable).
-	// Invariant: every record in the log is reflected in those fields or
-	// is in unapplied, so a log rewrite, which writes a snapshot of the
-	// fields and then unapplied, loses none (see wal.Log.Rewrite).
+	// begun but which are not yet applied to slots (persist: a record is
+	// applied only once it is durable).
+	// Invariant: every record in the log is reflected in slots or is in
+	// unapplied, so a log rewrite, which writes slots' records and then
+	// unapplied, loses none (see wal.Log.Rewrite).
 	unapplied   map[uint64][][]byte
 	ticket      uint64
 	compactions int // log rewrites begun (a failed one stops the node's log)
@@ -177,7 +167,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST "+PathLearn, s.handleLearn)
 	s.mux.HandleFunc("GET "+PathCatchUp, s.handleCatchUp)
 
-	s.log.Info("queue: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", s.epoch, "applied", s.applied)
+	s.log.Info("queue: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", s.epoch, "applied", s.slots.applied)
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(2)
 	go s.proposeLoop()
@@ -211,12 +201,12 @@ func (s *Server) nextBallot(above paxos.Ballot) paxos.Ballot {
 
 func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
 	var body EnqueueBody
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, definite(400, "queue: enqueue: %v", err))
+	if err := codec.Decode(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: enqueue: %v", err))
 		return
 	}
 	if body.Value == nil {
-		writeError(w, definite(400, `queue: enqueue: body needs {"value": int}`))
+		codec.WriteError(w, nodeserver.Definite(400, `queue: enqueue: body needs {"value": int}`))
 		return
 	}
 	if s.cfg.Mode == ModeAsyncAck {
@@ -225,59 +215,59 @@ func (s *Server) handleEnqueue(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		s.buffered = append(s.buffered, *body.Value)
 		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, struct{}{})
+		codec.WriteJSON(w, http.StatusOK, struct{}{})
 		return
 	}
 	_, err := s.submit(r.Context(), command{Op: cmdEnqueue, Value: *body.Value})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handleDequeue(w http.ResponseWriter, r *http.Request) {
 	var body DequeueRequest
-	if err := decodeOptionalBody(r, &body); err != nil {
-		writeError(w, definite(400, "queue: dequeue: %v", err))
+	if err := codec.DecodeOptional(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: dequeue: %v", err))
 		return
 	}
 	if body.ID != "" {
 		if err := checkID(body.ID); err != nil {
-			writeError(w, definite(400, "queue: dequeue: %v", err))
+			codec.WriteError(w, nodeserver.Definite(400, "queue: dequeue: %v", err))
 			return
 		}
 	}
 	res, err := s.submit(r.Context(), command{Op: cmdDequeue, ID: body.ID})
 	if err != nil {
-		writeError(w, err)
+		codec.WriteError(w, err)
 		return
 	}
 	if res.Fenced {
-		writeError(w, definite(http.StatusConflict, "queue: dequeue %q: an outcome request already declared it not applied; it did nothing", body.ID))
+		codec.WriteError(w, nodeserver.Definite(http.StatusConflict, "queue: dequeue %q: an outcome request already declared it not applied; it did nothing", body.ID))
 		return
 	}
 	if res.Empty {
-		writeJSON(w, http.StatusOK, DequeueBody{Empty: true})
+		codec.WriteJSON(w, http.StatusOK, DequeueBody{Empty: true})
 		return
 	}
 	v := res.Value
-	writeJSON(w, http.StatusOK, DequeueBody{Value: &v})
+	codec.WriteJSON(w, http.StatusOK, DequeueBody{Value: &v})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "queue", Mode: s.cfg.Mode, Epoch: s.epoch})
+	codec.WriteJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "queue", Mode: s.cfg.Mode, Epoch: s.epoch})
 }
 
 func (s *Server) handleStats(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, s.Stats())
+	codec.WriteJSON(w, http.StatusOK, s.Stats())
 }
 
 // Stats returns the node's current figures.
 func (s *Server) Stats() Stats {
 	s.mu.Lock()
-	st := Stats{Node: s.cfg.ID, AppliedSlot: s.applied, LogLen: len(s.decided) + len(s.states),
-		QueueLen: s.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions, Outcomes: len(s.q.outcomes)}
+	st := Stats{Node: s.cfg.ID, AppliedSlot: s.slots.applied, LogLen: s.slots.logLen(),
+		QueueLen: s.slots.q.Len(), Buffered: len(s.buffered), Compactions: s.compactions, Outcomes: len(s.slots.q.outcomes)}
 	s.mu.Unlock()
 	st.LogBytes = s.wal.Size()
 	st.RSSBytes = rssBytes()
@@ -285,96 +275,55 @@ func (s *Server) Stats() Stats {
 }
 
 func (s *Server) handleClock(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Clock{Node: s.cfg.ID, TimeNs: time.Now().UnixNano()})
+	codec.WriteJSON(w, http.StatusOK, Clock{Node: s.cfg.ID, TimeNs: time.Now().UnixNano()})
 }
 
 func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
 	var m SlotPrepare
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 {
-		writeError(w, definite(400, "queue: prepare: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: prepare: bad body (%v)", err))
 		return
 	}
 	rep, err := s.prepare(m)
 	if err != nil {
-		writeError(w, indeterminate("queue: prepare slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: prepare slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	codec.WriteJSON(w, http.StatusOK, rep)
 }
 
 func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
 	var m SlotAccept
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
-		writeError(w, definite(400, "queue: accept: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: accept: bad body (%v)", err))
 		return
 	}
 	rep, err := s.accept(m)
 	if err != nil {
-		writeError(w, indeterminate("queue: accept slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: accept slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, rep)
+	codec.WriteJSON(w, http.StatusOK, rep)
 }
 
 func (s *Server) handleLearn(w http.ResponseWriter, r *http.Request) {
 	var m Learn
-	if err := decodeBody(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
-		writeError(w, definite(400, "queue: learn: bad body (%v)", err))
+	if err := codec.Decode(r, &m); err != nil || m.Slot == 0 || m.Value == nil {
+		codec.WriteError(w, nodeserver.Definite(400, "queue: learn: bad body (%v)", err))
 		return
 	}
 	if err := s.learn([]Entry{{Slot: m.Slot, Value: m.Value}}); err != nil {
-		writeError(w, indeterminate("queue: learn slot %d: %v", m.Slot, err))
+		codec.WriteError(w, nodeserver.Indeterminate("queue: learn slot %d: %v", m.Slot, err))
 		return
 	}
-	writeJSON(w, http.StatusOK, struct{}{})
+	codec.WriteJSON(w, http.StatusOK, struct{}{})
 }
 
 func (s *Server) handleCatchUp(w http.ResponseWriter, r *http.Request) {
 	from, err := strconv.ParseUint(r.URL.Query().Get("from"), 10, 64)
 	if err != nil {
-		writeError(w, definite(400, "queue: catchup: from=%q is not a slot", r.URL.Query().Get("from")))
+		codec.WriteError(w, nodeserver.Definite(400, "queue: catchup: from=%q is not a slot", r.URL.Query().Get("from")))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.catchUpFrom(from))
-}
-
-func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-// decodeOptionalBody is decodeBody where an empty body means the zero
-// value (older clients send none).
-func decodeOptionalBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-	if err != nil {
-		return err
-	}
-	if len(bytes.TrimSpace(data)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-func writeError(w http.ResponseWriter, e *opError) {
-	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":"queue: encode reply","definite":false}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	codec.WriteJSON(w, http.StatusOK, s.catchUpFrom(from))
 }

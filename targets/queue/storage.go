@@ -36,37 +36,23 @@ type record struct {
 	Snapshot *Snapshot `json:"snap,omitempty"`
 }
 
-// recover replays the log: the newest snapshot, then acceptor states and
-// decided values above it; it applies what it can and makes a new boot
-// epoch durable.
+// recover replays the log into a new core (slotLog.restore: the newest
+// snapshot, then acceptor states and decided values above it), has it
+// apply what it can, and makes a new boot epoch durable.
 func (s *Server) recover() error {
 	snap := Snapshot{}
-	s.decided, s.states, s.unapplied = map[uint64][]byte{}, map[uint64]paxos.State{}, map[uint64][][]byte{}
+	s.slots = newSlotLog(s.cfg.ID, s.cfg.Window)
+	s.unapplied = map[uint64][][]byte{}
 	replay := func(payload []byte) error {
 		var r record
 		if err := json.Unmarshal(payload, &r); err != nil {
 			return fmt.Errorf("queue: decode record: %w", err)
 		}
-		switch {
-		case r.Epoch != 0:
+		if r.Epoch != 0 {
 			s.epoch = max(s.epoch, r.Epoch)
-		case r.Snapshot != nil:
-			if r.Snapshot.Slot >= snap.Slot {
-				snap = *r.Snapshot
-			}
-		case r.State != nil:
-			if err := r.State.Check(); err != nil {
-				return fmt.Errorf("queue: slot %d: %w", r.Slot, err)
-			}
-			if r.Slot > snap.Slot {
-				s.states[r.Slot] = *r.State
-			}
-		case r.Decided != nil:
-			if r.Slot > snap.Slot {
-				s.decided[r.Slot] = r.Decided
-			}
+			return nil
 		}
-		return nil
+		return s.slots.restore(r, &snap)
 	}
 	opts := wal.Options{Logger: s.log, CompactBytes: s.cfg.CompactBytes, Snapshot: s.logSnapshot}
 	l, err := wal.Open(filepath.Join(s.cfg.DataDir, LogName), opts, replay)
@@ -75,8 +61,7 @@ func (s *Server) recover() error {
 	}
 	s.wal = l
 	s.mu.Lock()
-	s.resetTo(snap)
-	s.applyReady()
+	s.act(s.slots.start(snap))
 	s.mu.Unlock()
 	s.epoch++
 	p, err := json.Marshal(record{Epoch: s.epoch})
@@ -120,24 +105,15 @@ func (s *Server) persist(recs []record, install func()) error {
 	return nil
 }
 
-// logSnapshot is the log's rewrite (wal.Options.Snapshot): the epoch, a
-// snapshot of the applied queue, the decided values and acceptor states of
-// the slots above it, then the records not yet applied (see the invariant
-// on Server.unapplied). Taken under s.mu, encoded outside it.
+// logSnapshot is the log's rewrite (wal.Options.Snapshot): the epoch, the
+// core as records (a snapshot of the applied queue, the decided values and
+// acceptor states of the slots above it), then the records not yet applied
+// (see the invariant on Server.unapplied). Taken under s.mu, encoded
+// outside it.
 func (s *Server) logSnapshot() ([][]byte, error) {
 	s.mu.Lock()
-	snap := s.snapshotLocked()
-	recs := []record{{Epoch: s.epoch}, {Snapshot: snap}}
-	for sl, v := range s.decided {
-		if sl > s.applied {
-			recs = append(recs, record{Slot: sl, Decided: v})
-		}
-	}
-	for sl, st := range s.states {
-		if sl > s.applied {
-			recs = append(recs, record{Slot: sl, State: &st})
-		}
-	}
+	recs := append([]record{{Epoch: s.epoch}}, s.slots.records()...)
+	snapSlot := s.slots.applied
 	var pending [][]byte
 	for _, t := range slices.Sorted(maps.Keys(s.unapplied)) {
 		pending = append(pending, s.unapplied[t]...)
@@ -153,6 +129,6 @@ func (s *Server) logSnapshot() ([][]byte, error) {
 		}
 		out = append(out, p)
 	}
-	s.log.Info("queue: rewriting the log from a snapshot", "snapshot_slot", snap.Slot, "unapplied", len(pending))
+	s.log.Info("queue: rewriting the log from a snapshot", "snapshot_slot", snapSlot, "unapplied", len(pending))
 	return append(out, pending...), nil
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/faultline/faultline/targets/paxos"
 )
 
-// acceptor is the I/O shell around paxos.State for one node: per-key
-// locking (striped), and persist-before-reply through the Store.
+// acceptor is the I/O shell around paxos.State for one node (a
+// nodeserver.LocalAcceptor): per-key locking (striped), and
+// persist-before-reply through the Store.
 type acceptor struct {
 	store *Store
 	mode  paxos.Mode
@@ -26,7 +27,7 @@ func (a *acceptor) lock(key string) *sync.Mutex {
 	return m
 }
 
-func (a *acceptor) prepare(m paxos.Prepare) (paxos.Promise, error) {
+func (a *acceptor) Prepare(m paxos.Prepare) (paxos.Promise, error) {
 	l := a.lock(m.Key)
 	defer l.Unlock()
 	st, err := a.store.Get(m.Key)
@@ -43,7 +44,7 @@ func (a *acceptor) prepare(m paxos.Prepare) (paxos.Promise, error) {
 	return reply, nil
 }
 
-func (a *acceptor) accept(m paxos.Accept) (paxos.Accepted, error) {
+func (a *acceptor) Accept(m paxos.Accept) (paxos.Accepted, error) {
 	l := a.lock(m.Key)
 	defer l.Unlock()
 	st, err := a.store.Get(m.Key)

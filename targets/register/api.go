@@ -1,6 +1,9 @@
 package register
 
-import "github.com/faultline/faultline/targets/paxos"
+import (
+	"github.com/faultline/faultline/targets/nodeserver"
+	"github.com/faultline/faultline/targets/paxos"
+)
 
 // The HTTP/JSON API, one port per node.
 //
@@ -27,12 +30,16 @@ const (
 	PathRegister = "/register/"
 	PathHealth   = "/health"
 	PathClock    = "/clock"
-	PathPrepare  = "/peer/prepare"
-	PathAccept   = "/peer/accept"
+	PathPrepare  = nodeserver.PathPrepare
+	PathAccept   = nodeserver.PathAccept
 )
 
-// maxBody bounds one HTTP body read (a request or a reply).
-const maxBody = 16 << 20
+// maxBody bounds one reply body read from a peer; maxRequest one request
+// body read by the server.
+const (
+	maxBody    = 16 << 20
+	maxRequest = 1 << 20
+)
 
 // ValueBody is the body of a read reply and a write request.
 type ValueBody struct {
@@ -47,10 +54,7 @@ type CASBody struct {
 }
 
 // ErrorBody is the body of every failed reply.
-type ErrorBody struct {
-	Error    string `json:"error"`
-	Definite bool   `json:"definite"`
-}
+type ErrorBody = nodeserver.ErrorBody
 
 // Health is the body of GET /health.
 type Health struct {

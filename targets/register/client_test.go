@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets/register"
 )
 
@@ -65,6 +66,13 @@ func TestClientClassifiesErrors(t *testing.T) {
 			}
 			if got := errors.Is(err, register.ErrCASMismatch); got != tc.mismatch {
 				t.Errorf("mismatch = %v, want %v (%v)", got, tc.mismatch, err)
+			}
+			// The harness's own sentinels say the same (api.Definite).
+			if got := errors.Is(err, api.ErrDefinite); got != tc.definite {
+				t.Errorf("api.ErrDefinite = %v, want %v (%v)", got, tc.definite, err)
+			}
+			if got := errors.Is(err, api.ErrMismatch); got != tc.mismatch {
+				t.Errorf("api.ErrMismatch = %v, want %v (%v)", got, tc.mismatch, err)
 			}
 		})
 	}

@@ -19,7 +19,8 @@
 //     the outcome is unknown. The Client maps them onto ErrDefinite,
 //     ErrCASMismatch (which wraps ErrDefinite) and ErrIndeterminate; a refused
 //     connection is definite, a timeout or a connection lost after sending is
-//     not.
+//     not. ErrDefinite wraps api.ErrDefinite and ErrCASMismatch
+//     api.ErrMismatch, so the harness's default classification agrees.
 //   - Mode "naive" is deliberately wrong (see paxos.ModeNaive): reads are
 //     served from the local acceptor and proposals ignore other acceptors'
 //     values. It exists to be caught by the linearizability checker.

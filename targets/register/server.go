@@ -1,19 +1,20 @@
 package register
 
 import (
-	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"slices"
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
+	"github.com/faultline/faultline/targets/nodeserver"
 	"github.com/faultline/faultline/targets/paxos"
 )
+
+// codec reads the server's requests and writes its replies.
+var codec = nodeserver.Codec{Name: "register", MaxBody: maxRequest}
 
 // Config configures one register node.
 type Config struct {
@@ -113,8 +114,7 @@ func New(cfg Config) (*Server, error) {
 	s.mux.HandleFunc("POST /register/{key}/cas", s.handleCAS)
 	s.mux.HandleFunc("GET "+PathHealth, s.handleHealth)
 	s.mux.Handle("GET "+PathClock, clock.Handler(cfg.ID, cfg.Clock))
-	s.mux.HandleFunc("POST "+PathPrepare, s.handlePrepare)
-	s.mux.HandleFunc("POST "+PathAccept, s.handleAccept)
+	nodeserver.HandleAcceptor(s.mux, codec, s.acc)
 	s.log.Info("register: node ready", "id", cfg.ID, "mode", cfg.Mode, "peers", len(cfg.ids), "epoch", store.Epoch())
 	return s, nil
 }
@@ -125,123 +125,53 @@ func (s *Server) Handler() http.Handler { return s.mux }
 // Close closes the store. Call it after the HTTP server stopped.
 func (s *Server) Close() error { return s.store.Close() }
 
-func (s *Server) prepareOn(ctx context.Context, id string, m paxos.Prepare) (paxos.Promise, error) {
-	if id == s.cfg.ID {
-		return s.acc.prepare(m)
-	}
-	return s.cfg.Transport.Prepare(ctx, id, m)
-}
-
-func (s *Server) acceptOn(ctx context.Context, id string, m paxos.Accept) (paxos.Accepted, error) {
-	if id == s.cfg.ID {
-		return s.acc.accept(m)
-	}
-	return s.cfg.Transport.Accept(ctx, id, m)
-}
-
 func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	v, err := s.prop.do(r.Context(), operation{kind: opRead, key: r.PathValue("key")})
-	s.reply(w, v, err)
+	reply(w, v, err)
 }
 
 func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 	var body ValueBody
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, definite(400, "register: write: %v", err))
+	if err := codec.Decode(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "register: write: %v", err))
 		return
 	}
 	if body.Value == nil {
-		writeError(w, definite(400, `register: write: body needs {"value": int}`))
+		codec.WriteError(w, nodeserver.Definite(400, `register: write: body needs {"value": int}`))
 		return
 	}
 	_, err := s.prop.do(r.Context(), operation{kind: opWrite, key: r.PathValue("key"), val: *body.Value})
-	s.reply(w, encodeValue(*body.Value), err)
+	reply(w, encodeValue(*body.Value), err)
 }
 
 func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {
 	var body CASBody
-	if err := decodeBody(r, &body); err != nil {
-		writeError(w, definite(400, "register: cas: %v", err))
+	if err := codec.Decode(r, &body); err != nil {
+		codec.WriteError(w, nodeserver.Definite(400, "register: cas: %v", err))
 		return
 	}
 	if body.New == nil {
-		writeError(w, definite(400, `register: cas: body needs {"old": int|null, "new": int}`))
+		codec.WriteError(w, nodeserver.Definite(400, `register: cas: body needs {"old": int|null, "new": int}`))
 		return
 	}
 	_, err := s.prop.do(r.Context(), operation{kind: opCAS, key: r.PathValue("key"), val: *body.New, old: body.Old})
-	s.reply(w, encodeValue(*body.New), err)
+	reply(w, encodeValue(*body.New), err)
 }
 
-func (s *Server) reply(w http.ResponseWriter, v []byte, err error) {
+// reply answers an operation: its error, or the value v as a ValueBody.
+func reply(w http.ResponseWriter, v []byte, err *nodeserver.Error) {
 	if err != nil {
-		var oe *opError
-		if !errors.As(err, &oe) {
-			oe = indeterminate("%v", err)
-		}
-		writeError(w, oe)
+		codec.WriteError(w, err)
 		return
 	}
 	n, derr := decodeValue(v)
 	if derr != nil {
-		writeError(w, indeterminate("%v", derr))
+		codec.Fail(w, derr)
 		return
 	}
-	writeJSON(w, http.StatusOK, ValueBody{Value: n})
+	codec.WriteJSON(w, http.StatusOK, ValueBody{Value: n})
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "register", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Keys: s.store.Keys()})
-}
-
-func (s *Server) handlePrepare(w http.ResponseWriter, r *http.Request) {
-	var m paxos.Prepare
-	if err := decodeBody(r, &m); err != nil {
-		writeError(w, definite(400, "register: prepare: %v", err))
-		return
-	}
-	p, err := s.acc.prepare(m)
-	if err != nil {
-		writeError(w, indeterminate("register: prepare %q: %v", m.Key, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
-}
-
-func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) {
-	var m paxos.Accept
-	if err := decodeBody(r, &m); err != nil {
-		writeError(w, definite(400, "register: accept: %v", err))
-		return
-	}
-	a, err := s.acc.accept(m)
-	if err != nil {
-		writeError(w, indeterminate("register: accept %q: %v", m.Key, err))
-		return
-	}
-	writeJSON(w, http.StatusOK, a)
-}
-
-func decodeBody(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("bad JSON body: %v", err)
-	}
-	return nil
-}
-
-func writeError(w http.ResponseWriter, e *opError) {
-	writeJSON(w, e.status, ErrorBody{Error: e.msg, Definite: e.definite})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		status, data = http.StatusInternalServerError, []byte(`{"error":"register: encode reply","definite":false}`)
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	w.Write(append(data, '\n'))
+	codec.WriteJSON(w, http.StatusOK, Health{Node: s.cfg.ID, Role: "register", Mode: s.cfg.Mode, Epoch: s.store.Epoch(), Keys: s.store.Keys()})
 }
