@@ -11,7 +11,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 )
 
 // runMain runs the CLI in-process with FAULTLINE_HOME in a temporary
@@ -119,8 +119,8 @@ func writeRunDir(t *testing.T, dir string, stale bool) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := run.Config{Name: "synthetic", Target: "register", Mode: "paxos", Workload: "register", Model: "cas-register", Concurrency: 2}
-	if err := run.WriteConfig(dir, cfg); err != nil {
+	cfg := rundir.Config{Name: "synthetic", Target: "register", Mode: "paxos", Workload: "register", Model: "cas-register", Concurrency: 2}
+	if err := rundir.WriteConfig(dir, cfg); err != nil {
 		t.Fatal(err)
 	}
 	w, err := history.Create(filepath.Join(dir, "history.jsonl"))
