@@ -63,15 +63,19 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 // WriteConfig writes dir/test.json (see Write).
 func WriteConfig(dir string, c Config) error { return writeJSON(dir, ConfigFile, c) }
 
-// ReadConfig reads dir/test.json.
+// ReadConfig reads dir/test.json. A file that cannot be read is an
+// *fs.PathError; one that does not decode is another error, and the record
+// then holds the fields that did decode (as encoding/json leaves them).
 func ReadConfig(dir string) (Config, error) {
 	var c Config
-	return c, readJSON(filepath.Join(dir, ConfigFile), &c)
+	err := readJSON(filepath.Join(dir, ConfigFile), &c)
+	return c, err
 }
 
 // ReadConfigFS reads dir/test.json from fsys (the web UI reads the store
 // through an os.Root); dir is slash-separated.
 func ReadConfigFS(fsys fs.FS, dir string) (Config, error) {
 	var c Config
-	return c, readJSONFS(fsys, path.Join(dir, ConfigFile), &c)
+	err := readJSONFS(fsys, path.Join(dir, ConfigFile), &c)
+	return c, err
 }
