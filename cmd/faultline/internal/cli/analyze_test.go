@@ -212,6 +212,37 @@ func TestAnalyzeRunDir(t *testing.T) {
 	}
 }
 
+// TestAnalyzeRefusesSymlinks: a run directory (a CI artifact, say) whose
+// results.json, report or plots directory is a symlink is bad input naming
+// it, and nothing is written where the link points.
+func TestAnalyzeRefusesSymlinks(t *testing.T) {
+	for _, name := range []string{rundir.ResultsFile, rundir.IndexFile, rundir.PlotsDir} {
+		dir, outside := t.TempDir(), t.TempDir()
+		writeRunDir(t, dir, false)
+		victim := filepath.Join(outside, "victim")
+		if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		target := victim
+		if name == rundir.PlotsDir {
+			target = outside
+		}
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := runMain(t, "analyze", dir)
+		if code != ExitBadInput || !strings.Contains(errOut, filepath.Join(dir, name)+" is a symlink") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s a symlink: exit %d, stderr %q; want 254 and one line naming it", name, code, errOut)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "keep" {
+			t.Errorf("%s a symlink: its target was overwritten", name)
+		}
+		if es, _ := os.ReadDir(outside); len(es) != 1 {
+			t.Errorf("%s a symlink: %d files where it points, want the victim alone", name, len(es))
+		}
+	}
+}
+
 // TestAnalyzeRunDirBad: a directory without test.json, or with a corrupt
 // history, is bad input naming the file.
 func TestAnalyzeRunDirBad(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/targets"
 )
 
@@ -66,7 +67,7 @@ func exitCode(err error) int {
 	case errors.Is(err, errBadInput), errors.Is(err, cluster.ErrBadInput),
 		errors.Is(err, history.ErrMalformed), errors.Is(err, checker.ErrBadInput),
 		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported),
-		errors.Is(err, targets.ErrBadOption):
+		errors.Is(err, targets.ErrBadOption), errors.Is(err, rundir.ErrSymlink):
 		return ExitBadInput
 	default:
 		return ExitHarness

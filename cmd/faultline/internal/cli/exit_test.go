@@ -12,6 +12,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/targets"
 )
 
@@ -36,6 +37,7 @@ func TestExitCode(t *testing.T) {
 		{"wrapped history.ErrMalformed", fmt.Errorf("run: %w", history.ErrMalformed), 254},
 		{"checker.ErrBadInput", fmt.Errorf("%w: --model %q", checker.ErrBadInput, "nope"), 254},
 		{"nemesis.ErrUnknown", fmt.Errorf("%w %q", nemesis.ErrUnknown, "flood"), 254},
+		{"rundir.ErrSymlink", fmt.Errorf("rundir: d/results.json %w", rundir.ErrSymlink), 254},
 		{"plain error", errors.New("boom"), 255},
 		{"unreachable node", fmt.Errorf("%w: n1: connection refused", errUnreachable), 255},
 		{"context canceled", context.Canceled, 255},
