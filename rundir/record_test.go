@@ -13,66 +13,80 @@ import (
 	"github.com/faultline/faultline/checker"
 )
 
-// testdata/run holds test.json and results.json as the code before this
-// package wrote them (run.Run at 67fa24c on an in-memory register with
-// stale reads, a target reporting stats, every test.json field set): the
-// records must read them and write them back byte for byte.
-const fixture = "testdata/run"
+// Each fixture holds test.json and results.json as run.Run wrote them
+// before this package, at the commit in its name, on an in-memory register
+// with stale reads, a target reporting stats and every test.json field
+// set: the records must read them and write them back byte for byte.
+// 67fa24c predates the typed anomaly counts, 235ade8 writes them.
+var fixtures = []struct {
+	dir       string
+	start     time.Time
+	anomalies checker.Anomalies
+}{
+	{"testdata/run-67fa24c", time.Date(2026, 12, 7, 0, 20, 17, 522285269, time.UTC), nil},
+	{"testdata/run-235ade8", time.Date(2026, 12, 7, 0, 49, 18, 294055387, time.UTC), checker.Anomalies{"nonlinearizable-keys": 1}},
+}
 
-func TestReadFixture(t *testing.T) {
-	cfg, err := ReadConfig(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := Config{Name: "unit", Target: "register", Mode: "naive", Workload: "register", Nemeses: []string{"partition"},
-		Seed: 7, TimeLimit: Duration(150 * time.Millisecond), NemesisInterval: Duration(10 * time.Second),
-		OpTimeout: Duration(time.Second), Concurrency: 2, Rate: 200, Model: "cas-register",
-		Nodes:     []Node{{Name: "n1", Address: "198.18.0.11"}, {Name: "n2", Address: "198.18.0.12", Port: 2222}},
-		NodesFile: "/tmp/nodes.yaml", Versions: map[string]string{"faultline": "v0.0.0-test"},
-		Start: time.Date(2026, 12, 7, 0, 20, 17, 522285269, time.UTC)}
-	if !reflect.DeepEqual(cfg, want) {
-		t.Errorf("test.json:\n got %+v\nwant %+v", cfg, want)
-	}
-	res, err := ReadResults(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lin := res.Checkers["linearizable"]
-	if res.Verdict != checker.Invalid || lin.Verdict != checker.Invalid || lin.Summary == "" {
-		t.Errorf("results.json: verdict %s, linearizable %+v", res.Verdict, lin)
-	}
-	if a, _ := lin.Details["anomaly"].(map[string]any); a["key"] != "k2" {
-		t.Errorf("results.json: details.anomaly %v, want key k2", lin.Details["anomaly"])
-	}
-	var stats map[string]json.RawMessage
-	if err := json.Unmarshal(res.Stats, &stats); err != nil || stats["controller"] == nil || stats["target"] == nil {
-		t.Errorf("results.json: stats %s (%v), want controller and target", res.Stats, err)
+func TestReadFixtures(t *testing.T) {
+	for _, f := range fixtures {
+		cfg, err := ReadConfig(f.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := Config{Name: "unit", Target: "register", Mode: "naive", Workload: "register", Nemeses: []string{"partition"},
+			Seed: 7, TimeLimit: Duration(150 * time.Millisecond), NemesisInterval: Duration(10 * time.Second),
+			OpTimeout: Duration(time.Second), Concurrency: 2, Rate: 200, Model: "cas-register",
+			Nodes:     []Node{{Name: "n1", Address: "198.18.0.11"}, {Name: "n2", Address: "198.18.0.12", Port: 2222}},
+			NodesFile: "/tmp/nodes.yaml", Versions: map[string]string{"faultline": "v0.0.0-test"}, Start: f.start}
+		if !reflect.DeepEqual(cfg, want) {
+			t.Errorf("%s/test.json:\n got %+v\nwant %+v", f.dir, cfg, want)
+		}
+		res, err := ReadResults(f.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lin := res.Checkers["linearizable"]
+		if res.Verdict != checker.Invalid || lin.Verdict != checker.Invalid || lin.Summary == "" {
+			t.Errorf("%s/results.json: verdict %s, linearizable %+v", f.dir, res.Verdict, lin)
+		}
+		if a, _ := lin.Details["anomaly"].(map[string]any); a["key"] != "k2" {
+			t.Errorf("%s/results.json: details.anomaly %v, want key k2", f.dir, lin.Details["anomaly"])
+		}
+		if !reflect.DeepEqual(lin.Anomalies, f.anomalies) {
+			t.Errorf("%s/results.json: anomalies %v, want %v", f.dir, lin.Anomalies, f.anomalies)
+		}
+		var stats map[string]json.RawMessage
+		if err := json.Unmarshal(res.Stats, &stats); err != nil || stats["controller"] == nil || stats["target"] == nil {
+			t.Errorf("%s/results.json: stats %s (%v), want controller and target", f.dir, res.Stats, err)
+		}
 	}
 }
 
 // TestFixtureRoundTrip: what is read from a directory written by the old
 // code is written back identical, so the records changed nothing on disk.
 func TestFixtureRoundTrip(t *testing.T) {
-	dir := t.TempDir()
-	cfg, err := ReadConfig(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := ReadResults(fixture)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteConfig(dir, cfg); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteResults(dir, res); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{ConfigFile, ResultsFile} {
-		old, _ := os.ReadFile(filepath.Join(fixture, name))
-		now, err := os.ReadFile(filepath.Join(dir, name))
-		if err != nil || !bytes.Equal(old, now) {
-			t.Errorf("%s written back differs (%v):\n%s\nwant:\n%s", name, err, now, old)
+	for _, f := range fixtures {
+		dir := t.TempDir()
+		cfg, err := ReadConfig(f.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := ReadResults(f.dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteConfig(dir, cfg); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteResults(dir, res); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{ConfigFile, ResultsFile} {
+			old, _ := os.ReadFile(filepath.Join(f.dir, name))
+			now, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil || !bytes.Equal(old, now) {
+				t.Errorf("%s/%s written back differs (%v):\n%s\nwant:\n%s", f.dir, name, err, now, old)
+			}
 		}
 	}
 }
