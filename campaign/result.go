@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/exitcode"
+	"github.com/faultline/faultline/rundir"
 )
 
 // Exit codes a cell can end with: package exitcode's.
@@ -182,31 +183,25 @@ func (s *Summary) Finish(end time.Time) {
 	s.End = end.UTC()
 }
 
-// Write writes dir/campaign.json atomically.
+// Write writes dir/campaign.json (rundir.Write: never half-written).
 func (s *Summary) Write(dir string) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return fmt.Errorf("campaign: campaign.json: %w", err)
+		return fmt.Errorf("campaign: %s: %w", rundir.CampaignFile, err)
 	}
-	p := filepath.Join(dir, "campaign.json")
-	if err := os.WriteFile(p+".tmp", append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("campaign: %w", err)
-	}
-	if err := os.Rename(p+".tmp", p); err != nil {
-		return fmt.Errorf("campaign: %w", err)
-	}
-	return nil
+	return rundir.WriteFile(dir, rundir.CampaignFile, append(b, '\n'))
 }
 
 // Read reads dir/campaign.json.
 func Read(dir string) (*Summary, error) {
-	b, err := os.ReadFile(filepath.Join(dir, "campaign.json"))
+	p := filepath.Join(dir, rundir.CampaignFile)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return nil, fmt.Errorf("campaign: %w", err)
 	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("campaign: %s: %w", filepath.Join(dir, "campaign.json"), err)
+		return nil, fmt.Errorf("campaign: %s: %w", p, err)
 	}
 	return &s, nil
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/faultline/faultline/rundir"
 )
 
 // ErrBadSpec is wrapped by every error about a spec's content.
@@ -254,7 +256,7 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
-	if !nameRE.MatchString(s.Name) {
+	if !rundir.ValidName(s.Name) {
 		return nil, fail(lineOf(&root, "name"), "name %q: use letters, digits, '.', '_' and '-'", s.Name)
 	}
 	if s.Cluster.NodesFile != "" && !filepath.IsAbs(s.Cluster.NodesFile) {
@@ -289,7 +291,7 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		if c.ID == "" {
 			c.ID = cellID(c, name)
 		}
-		if !nameRE.MatchString(c.ID) {
+		if !rundir.ValidName(c.ID) {
 			return fail(c.Line, "cell id %q is not a valid directory name: give the cell a name of letters, digits, '.', '_' and '-'", c.ID)
 		}
 		if prev, dup := seen[c.ID]; dup {
@@ -312,7 +314,7 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		if rc.Target == "" {
 			return nil, fail(line, "cells[%d]: no target (e.g. target: register)", i)
 		}
-		if rc.Name != "" && !nameRE.MatchString(rc.Name) {
+		if rc.Name != "" && !rundir.ValidName(rc.Name) {
 			return nil, fail(line, "cells[%d]: name %q: use letters, digits, '.', '_' and '-'", i, rc.Name)
 		}
 		seeds, reps, err := rc.seedsReps(defSeeds, defReps)
@@ -379,8 +381,6 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 	}
 	return s, nil
 }
-
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*$`)
 
 func orEmpty(s []string) []string {
 	if len(s) == 0 {

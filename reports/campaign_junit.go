@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/campaign"
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/rundir"
 )
 
 // CampaignJUnit is a campaign's JUnit document: one testsuite, one testcase
@@ -65,7 +66,7 @@ func cellOut(r campaign.Result) string {
 		fmt.Fprintf(&b, "%s: %s: %s\n", name, c.Verdict, c.Summary)
 	}
 	if r.Run != "" {
-		fmt.Fprintf(&b, "Report: %s\n", filepath.Join(r.Run, "index.html"))
+		fmt.Fprintf(&b, "Report: %s\n", filepath.Join(r.Run, rundir.IndexFile))
 	}
 	return b.String()
 }
@@ -81,7 +82,7 @@ func orDash(s string) string {
 func WriteCampaignJUnit(dir string, s *campaign.Summary) error {
 	b, err := xml.MarshalIndent(CampaignJUnit(s), "", "  ")
 	if err != nil {
-		return fmt.Errorf("reports: campaign junit.xml: %w", err)
+		return fmt.Errorf("reports: campaign %s: %w", rundir.JUnitFile, err)
 	}
-	return writeFile(filepath.Join(dir, "junit.xml"), append([]byte(xml.Header), append(b, '\n')...))
+	return rundir.WriteFile(dir, rundir.JUnitFile, append([]byte(xml.Header), append(b, '\n')...))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/faultline/faultline/campaign"
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
+	"github.com/faultline/faultline/rundir"
 )
 
 // CampaignGroup is the results of one target and workload: a grid whose
@@ -216,7 +217,7 @@ func runHref(r campaign.Result) string {
 	if r.Run == "" {
 		return ""
 	}
-	return filepath.ToSlash(filepath.Join(r.Run, "index.html"))
+	return filepath.ToSlash(filepath.Join(r.Run, rundir.IndexFile))
 }
 
 func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView {
@@ -305,14 +306,15 @@ func WriteCampaign(dir string, s *campaign.Summary) error {
 	plots, perr := writeCampaignPlots(dir, s.Results)
 	var b bytes.Buffer
 	if err := campaignTmpl.Execute(&b, campaignViewOf(s, plots)); err != nil {
-		return fmt.Errorf("reports: campaign index.html: %w", err)
+		return fmt.Errorf("reports: campaign %s: %w", rundir.IndexFile, err)
 	}
-	errs := []error{perr, writeFile(filepath.Join(dir, "index.html"), b.Bytes()), WriteCampaignJUnit(dir, s)}
+	errs := []error{perr, rundir.WriteFile(dir, rundir.IndexFile, b.Bytes()), WriteCampaignJUnit(dir, s)}
 	return errors.Join(errs...)
 }
 
 var campaignTmpl = template.Must(template.New("campaign").Funcs(template.FuncMap{
 	"join": strings.Join,
+	"plot": rundir.Plot,
 }).Parse(campaignSource))
 
 const campaignSource = `<!doctype html>
@@ -369,13 +371,13 @@ Faults: {{range .Families}}<span class="swatch" style="background:{{.Colour}}"><
 {{range .Rows}}<tr><th class="mode">{{.Mode}}</th>{{range .Squares}}<td class="{{.Verdict}}">{{range .Runs}}<a class="chip {{.Verdict}}{{if not .Met}} missed{{end}}" href="{{.Href}}" title="{{.Title}}">{{.Mark}}</a>{{end}}
 <div class="lines">{{range .Lines}}{{.}}<br>{{end}}</div></td>{{end}}</tr>
 {{end}}</table>
-{{if .Plots}}<div class="plots">{{range .Plots}}<a href="plots/{{.}}.svg"><img src="plots/{{.}}.png" alt="{{.}}"></a>{{end}}</div>{{end}}
+{{if .Plots}}<div class="plots">{{range .Plots}}<a href="{{plot . "svg"}}"><img src="{{plot . "png"}}" alt="{{.}}"></a>{{end}}</div>{{end}}
 {{end}}
 <h2>Every cell</h2>
 <div class="scroll"><table id="cells"><tr><th>cell</th><th>mode</th><th>nemesis</th><th>seed</th><th>expect</th><th>verdict</th>{{range .Columns}}<th class="num">{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr class="{{if not .Met}}missed{{end}}"><td class="mono id">{{if .Href}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}{{if .Why}}<br><span class="small">{{.Why}}</span>{{end}}</td><td>{{.Mode}}</td><td>{{.Nemeses}}</td><td class="num">{{.Seed}}</td><td>{{.Expect}}</td><td><span class="badge {{.Verdict}}">{{.Verdict}}</span> {{if .Met}}✓{{else}}✗{{end}}</td>{{range .Cols}}<td class="num">{{.}}</td>{{end}}</tr>
 {{end}}</table></div>
 <p class="small">– : not measured by this workload's checkers. Availability: share of client ops that completed ok, among those invoked while a fault was in place, and outside faults. Latency of ok ops. Converge: from the final heal until every replica of every key agreed.
-Files: <a href="campaign.json">campaign.json</a> · <a href="junit.xml">junit.xml</a> · <a href="runs/">runs/</a></p>
+Files: <a href="` + rundir.CampaignFile + `">` + rundir.CampaignFile + `</a> · <a href="` + rundir.JUnitFile + `">` + rundir.JUnitFile + `</a> · <a href="` + rundir.RunsDir + `/">` + rundir.RunsDir + `/</a></p>
 </main></body></html>
 `

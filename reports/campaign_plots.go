@@ -4,14 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/rundir"
 )
 
 // campaignMetric is one bar chart of the comparison: a value per run,
@@ -43,9 +42,6 @@ var campaignMetrics = []campaignMetric{
 // PNG and SVG. It returns the plot names by group "TARGET-WORKLOAD".
 func writeCampaignPlots(dir string, rs []campaign.Result) (map[string][]string, error) {
 	out := map[string][]string{}
-	if err := os.MkdirAll(filepath.Join(dir, "plots"), 0o755); err != nil {
-		return out, fmt.Errorf("reports: campaign plots: %w", err)
-	}
 	var errs []error
 	for _, g := range GroupResults(rs) {
 		if len(g.Modes)*len(g.Nemeses) < 2 {
@@ -62,8 +58,12 @@ func writeCampaignPlots(dir string, rs []campaign.Result) (map[string][]string, 
 				continue
 			}
 			name := "campaign-" + key + "-" + cm.file
-			for _, ext := range []string{"png", "svg"} {
-				if err := p.Save(6*vg.Inch, 3.2*vg.Inch, filepath.Join(dir, "plots", name+"."+ext)); err != nil {
+			for _, ext := range rundir.PlotFormats {
+				wt, err := p.WriterTo(6*vg.Inch, 3.2*vg.Inch, ext)
+				if err == nil {
+					err = writeTo(dir, rundir.Plot(name, ext), wt)
+				}
+				if err != nil {
 					errs = append(errs, fmt.Errorf("reports: campaign plot %s: %w", name, err))
 				}
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultline/faultline/campaign"
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/rundir"
 )
 
 // CampaignStepSummary is a campaign's Markdown summary for a CI job page:
@@ -24,7 +25,7 @@ func CampaignStepSummary(dir string, s *campaign.Summary) string {
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s %s | %s |\n", r.ID, r.Expect, verdictIcon[r.Verdict], orDash(string(r.Verdict)), met)
 	}
-	fmt.Fprintf(&b, "\nCampaign directory: `%s` (report: `index.html`, `junit.xml`)\n\n", dir)
+	fmt.Fprintf(&b, "\nCampaign directory: `%s` (report: `%s`, `%s`)\n\n", dir, rundir.IndexFile, rundir.JUnitFile)
 	return b.String()
 }
 

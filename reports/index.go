@@ -3,7 +3,6 @@ package reports
 import (
 	"bytes"
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
@@ -16,6 +15,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 // indexData is everything index.html shows.
@@ -31,8 +31,8 @@ type indexData struct {
 	Ops                 []OpCount
 	Avail               []kv
 	Latency             []latencyRow
-	Plots               []string
-	Timeline            bool
+	Plots               []plotLink
+	Timeline            string // the timeline of every key, when there is one
 	Files               []fileLink
 }
 
@@ -52,6 +52,9 @@ type latencyRow struct {
 
 type fileLink struct{ Path, Note string }
 
+// plotLink is a plot and its files, relative to the run directory.
+type plotLink struct{ Name, PNG, SVG string }
+
 // indexInput is what writeIndex needs beyond the history and results.
 type indexInput struct {
 	Plots     []string          // plot names written to plots/
@@ -63,13 +66,17 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 	samples := Samples(h)
 	cfg := readConfig(dir)
 	d := indexData{
-		Name:     cfgString(cfg, "name", filepath.Base(filepath.Dir(dir))),
+		Name:     configName(cfg, filepath.Base(filepath.Dir(dir))),
 		Dir:      dir,
 		Verdict:  res.Verdict,
 		Checkers: explain(h, res, faults, in.Timelines),
 		Ops:      OpCounts(h),
-		Plots:    in.Plots,
-		Timeline: exists(filepath.Join(dir, "timeline.html")),
+	}
+	for _, p := range in.Plots {
+		d.Plots = append(d.Plots, plotLink{Name: p, PNG: rundir.Plot(p, "png"), SVG: rundir.Plot(p, "svg")})
+	}
+	if exists(filepath.Join(dir, rundir.TimelineFile)) {
+		d.Timeline = rundir.TimelineFile
 	}
 	d.Headline = headline(res, d.Checkers)
 	var end int64
@@ -102,9 +109,9 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 	d.Files = runFiles(dir)
 	var buf bytes.Buffer
 	if err := indexTmpl.Execute(&buf, d); err != nil {
-		return fmt.Errorf("reports: index.html: %w", err)
+		return fmt.Errorf("reports: %s: %w", rundir.IndexFile, err)
 	}
-	return writeFile(filepath.Join(dir, "index.html"), buf.Bytes())
+	return rundir.WriteFile(dir, rundir.IndexFile, buf.Bytes())
 }
 
 // headline is the one sentence under the verdict.
@@ -135,105 +142,16 @@ func pct(f float64) string {
 	return fmt.Sprintf("%.1f%%", 100*f)
 }
 
-func readConfig(dir string) map[string]any {
-	b, err := os.ReadFile(filepath.Join(dir, "test.json"))
-	if err != nil {
-		return nil
-	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil {
-		return nil
-	}
-	return m
-}
-
-func cfgString(m map[string]any, k, def string) string {
-	if s, ok := m[k].(string); ok && s != "" {
-		return s
-	}
-	return def
-}
-
-// configOrder puts the fields a reader looks for first.
-var configOrder = []string{"name", "target", "mode", "workload", "nemeses", "seed", "time_limit", "nemesis_interval",
-	"concurrency", "rate", "op_timeout", "recovery", "model", "nodes", "versions", "start", "nodes_file"}
-
-func configRows(m map[string]any) (meta, rows []kv) {
-	show := func(k string) string {
-		v := m[k]
-		switch k {
-		case "nemeses":
-			var ns []string
-			if l, ok := v.([]any); ok {
-				for _, n := range l {
-					ns = append(ns, fmt.Sprint(n))
-				}
-			}
-			if len(ns) == 0 {
-				return "none"
-			}
-			return strings.Join(ns, ", ")
-		case "nodes":
-			var ns []string
-			if l, ok := v.([]any); ok {
-				for _, n := range l {
-					if nm, ok := n.(map[string]any); ok {
-						ns = append(ns, fmt.Sprintf("%v (%v)", nm["name"], nm["address"]))
-					}
-				}
-			}
-			return strings.Join(ns, ", ")
-		case "versions":
-			if vm, ok := v.(map[string]any); ok {
-				var ps []string
-				for _, k := range sortedKeys(vm) {
-					ps = append(ps, fmt.Sprintf("%s %v", k, vm[k]))
-				}
-				return strings.Join(ps, ", ")
-			}
-		}
-		switch x := v.(type) {
-		case string:
-			return x
-		case float64:
-			return fmt.Sprint(x)
-		}
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-	seen := map[string]bool{}
-	for _, k := range configOrder {
-		if _, ok := m[k]; ok {
-			rows = append(rows, kv{k, show(k)})
-			seen[k] = true
-		}
-	}
-	for _, k := range sortedKeys(m) {
-		if !seen[k] {
-			rows = append(rows, kv{k, show(k)})
-		}
-	}
-	for _, k := range []string{"target", "mode", "workload", "nemeses", "seed", "time_limit"} {
-		if _, ok := m[k]; ok {
-			meta = append(meta, kv{strings.ReplaceAll(k, "_", " "), show(k)})
-		}
-	}
-	if l, ok := m["nodes"].([]any); ok {
-		meta = append(meta, kv{"nodes", fmt.Sprint(len(l))})
-	}
-	return meta, rows
-}
-
 // runFiles lists the run's files worth a link, with what each is.
 func runFiles(dir string) []fileLink {
 	var out []fileLink
 	for _, f := range []fileLink{
-		{"timeline.html", "porcupine's timeline of each checked key, failing keys first, faults annotated"},
-		{"history.jsonl", "every op, one JSON object per line (explore with jq)"},
-		{"results.json", "the checkers' verdicts and details"},
-		{"test.json", "the full test configuration"},
-		{"faultline.log", "the controller's log"},
-		{"junit.xml", "JUnit XML, one testcase per checker"},
+		{rundir.TimelineFile, "porcupine's timeline of each checked key, failing keys first, faults annotated"},
+		{rundir.HistoryFile, "every op, one JSON object per line (explore with jq)"},
+		{rundir.ResultsFile, "the checkers' verdicts and details"},
+		{rundir.ConfigFile, "the full test configuration"},
+		{rundir.LogFile, "the controller's log"},
+		{rundir.JUnitFile, "JUnit XML, one testcase per checker"},
 	} {
 		if exists(filepath.Join(dir, f.Path)) {
 			out = append(out, f)
@@ -241,7 +159,7 @@ func runFiles(dir string) []fileLink {
 	}
 	// Node files: logs and data fetched from each node.
 	var nodeFiles []string
-	filepath.WalkDir(filepath.Join(dir, "nodes"), func(p string, de os.DirEntry, err error) error {
+	filepath.WalkDir(filepath.Join(dir, rundir.NodesDir), func(p string, de os.DirEntry, err error) error {
 		if err != nil || de.IsDir() || len(nodeFiles) >= 200 {
 			return nil
 		}
@@ -255,17 +173,6 @@ func runFiles(dir string) []fileLink {
 		out = append(out, fileLink{Path: f, Note: "fetched from node " + strings.Split(f, "/")[1]})
 	}
 	return out
-}
-
-func writeFile(path string, b []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("reports: %w", err)
-	}
-	return nil
 }
 
 func sortedKeys[V any](m map[string]V) []string {

@@ -9,6 +9,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 // JUnit XML, the subset CI systems read: one testsuite per run, one
@@ -69,12 +70,12 @@ type JUnitProblem struct {
 // JUnit builds the JUnit document of a run.
 func JUnit(dir string, h history.History, res checker.Results) JUnitSuites {
 	cfg := readConfig(dir)
-	name := cfgString(cfg, "name", filepath.Base(filepath.Dir(dir)))
+	name := configName(cfg, filepath.Base(filepath.Dir(dir)))
 	var dur float64
 	if len(h) > 0 {
 		dur = float64(h[len(h)-1].Time) / 1e9
 	}
-	s := JUnitSuite{Name: name + "/" + filepath.Base(dir), Time: fmt.Sprintf("%.3f", dur), Timestamp: cfgString(cfg, "start", "")}
+	s := JUnitSuite{Name: name + "/" + filepath.Base(dir), Time: fmt.Sprintf("%.3f", dur), Timestamp: configStart(cfg)}
 	_, rows := configRows(cfg)
 	for _, r := range rows {
 		s.Properties = append(s.Properties, JUnitProperty{Name: r.K, Value: r.V})
@@ -83,7 +84,7 @@ func JUnit(dir string, h history.History, res checker.Results) JUnitSuites {
 	faults := fault.Intervals(h)
 	for _, e := range explain(h, res, faults, nil) {
 		c := JUnitCase{Name: e.Checker, ClassName: "faultline." + name, Time: s.Time, SystemOut: e.Summary}
-		text := strings.Join(e.Words, "\n") + "\n\nReport: " + filepath.Join(dir, "index.html")
+		text := strings.Join(e.Words, "\n") + "\n\nReport: " + filepath.Join(dir, rundir.IndexFile)
 		switch e.Verdict {
 		case checker.Valid:
 		case checker.Invalid:
@@ -103,7 +104,7 @@ func JUnit(dir string, h history.History, res checker.Results) JUnitSuites {
 func WriteJUnit(dir string, h history.History, res checker.Results) error {
 	b, err := xml.MarshalIndent(JUnit(dir, h, res), "", "  ")
 	if err != nil {
-		return fmt.Errorf("reports: junit.xml: %w", err)
+		return fmt.Errorf("reports: %s: %w", rundir.JUnitFile, err)
 	}
-	return writeFile(filepath.Join(dir, "junit.xml"), append([]byte(xml.Header), append(b, '\n')...))
+	return rundir.WriteFile(dir, rundir.JUnitFile, append([]byte(xml.Header), append(b, '\n')...))
 }

@@ -3,8 +3,7 @@ package reports
 import (
 	"fmt"
 	"image/color"
-	"os"
-	"path/filepath"
+	"io"
 	"sort"
 	"time"
 
@@ -15,14 +14,7 @@ import (
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
-)
-
-// The plot files, in RUN_DIR/plots/, each as .png and .svg.
-const (
-	PlotLatencyRaw       = "latency-raw"
-	PlotLatencyQuantiles = "latency-quantiles"
-	PlotRate             = "rate"
-	PlotClock            = "clock"
+	"github.com/faultline/faultline/rundir"
 )
 
 const (
@@ -63,10 +55,6 @@ type PlotSet struct {
 // clock measurements.
 func WritePlots(dir string, h history.History) (PlotSet, error) {
 	var set PlotSet
-	pdir := filepath.Join(dir, "plots")
-	if err := os.MkdirAll(pdir, 0o755); err != nil {
-		return set, fmt.Errorf("reports: plots: %w", err)
-	}
 	faults := fault.Intervals(h)
 	samples := Samples(h)
 	var end int64
@@ -79,17 +67,17 @@ func WritePlots(dir string, h history.History) (PlotSet, error) {
 		draw func() (*plot.Plot, *plot.Legend)
 	}
 	jobs := []job{
-		{PlotLatencyRaw, func() (*plot.Plot, *plot.Legend) { return latencyRawPlot(samples, faults, end) }},
-		{PlotLatencyQuantiles, func() (*plot.Plot, *plot.Legend) { return latencyQuantilesPlot(samples, faults, end, w) }},
-		{PlotRate, func() (*plot.Plot, *plot.Legend) { return ratePlot(samples, faults, end, w) }},
+		{rundir.PlotLatencyRaw, func() (*plot.Plot, *plot.Legend) { return latencyRawPlot(samples, faults, end) }},
+		{rundir.PlotLatencyQuantiles, func() (*plot.Plot, *plot.Legend) { return latencyQuantilesPlot(samples, faults, end, w) }},
+		{rundir.PlotRate, func() (*plot.Plot, *plot.Legend) { return ratePlot(samples, faults, end, w) }},
 	}
 	if cs := ClockOffsets(h); len(cs) > 0 {
-		jobs = append(jobs, job{PlotClock, func() (*plot.Plot, *plot.Legend) { return clockPlot(cs, faults, end) }})
+		jobs = append(jobs, job{rundir.PlotClock, func() (*plot.Plot, *plot.Legend) { return clockPlot(cs, faults, end) }})
 	}
 	for _, j := range jobs {
 		p, l := j.draw()
-		for _, ext := range []string{"png", "svg"} {
-			if err := savePlot(p, l, filepath.Join(pdir, j.name+"."+ext), ext); err != nil {
+		for _, ext := range rundir.PlotFormats {
+			if err := savePlot(p, l, dir, rundir.Plot(j.name, ext), ext); err != nil {
 				return set, err
 			}
 		}
@@ -99,29 +87,26 @@ func WritePlots(dir string, h history.History) (PlotSet, error) {
 }
 
 // savePlot draws p with its legend in a column to the right of the data,
-// where it hides nothing.
-func savePlot(p *plot.Plot, l *plot.Legend, path, format string) error {
+// where it hides nothing, into dir/name.
+func savePlot(p *plot.Plot, l *plot.Legend, dir, name, format string) error {
 	c, err := draw.NewFormattedCanvas(plotWidth, plotHeight, format)
 	if err != nil {
-		return fmt.Errorf("reports: plot %s: %w", path, err)
+		return fmt.Errorf("reports: plot %s: %w", name, err)
 	}
 	dc := draw.New(c)
 	p.Draw(draw.Crop(dc, 0, -legendWidth, 0, 0))
 	lc := draw.Crop(dc, plotWidth-legendWidth+vg.Points(8), 0, 0, -vg.Points(30))
 	l.Top, l.Left = true, true
 	l.Draw(lc)
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("reports: plot %s: %w", path, err)
-	}
-	if _, err := c.WriteTo(f); err != nil {
-		f.Close()
-		return fmt.Errorf("reports: plot %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("reports: plot %s: %w", path, err)
-	}
-	return nil
+	return writeTo(dir, name, c)
+}
+
+// writeTo writes what wt writes into dir/name (rundir.Write).
+func writeTo(dir, name string, wt io.WriterTo) error {
+	return rundir.Write(dir, name, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
 }
 
 // newPlot is a plot with the house style: a title, time in seconds on x

@@ -8,6 +8,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 var verdictIcon = map[checker.Verdict]string{checker.Valid: "✅", checker.Invalid: "❌", checker.Unknown: "⚠️"}
@@ -18,7 +19,7 @@ func StepSummary(dir string, h history.History, res checker.Results) string {
 	cfg := readConfig(dir)
 	meta, _ := configRows(cfg)
 	var b strings.Builder
-	fmt.Fprintf(&b, "### %s faultline %s: **%s**\n\n", verdictIcon[res.Verdict], cfgString(cfg, "name", dir), res.Verdict)
+	fmt.Fprintf(&b, "### %s faultline %s: **%s**\n\n", verdictIcon[res.Verdict], configName(cfg, dir), res.Verdict)
 	var parts []string
 	for _, m := range meta {
 		parts = append(parts, fmt.Sprintf("%s `%s`", m.K, mdEscape(m.V)))
@@ -43,7 +44,7 @@ func StepSummary(dir string, h history.History, res checker.Results) string {
 		}
 		b.WriteString(strings.Join(fs, "; ") + "\n")
 	}
-	fmt.Fprintf(&b, "\nRun directory: `%s` (report: `index.html`)\n\n", dir)
+	fmt.Fprintf(&b, "\nRun directory: `%s` (report: `%s`)\n\n", dir, rundir.IndexFile)
 	return b.String()
 }
 

@@ -3,14 +3,13 @@ package reports
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"os"
-	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 // maxKeyTimelines bounds the per-key timelines written for failing keys.
@@ -45,17 +44,15 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 		failing = append(failing, illegalKeys(res.Checkers[name])...)
 	}
 	if m, err := checker.ModelByName(o.Model); err == nil {
-		tl := filepath.Join(dir, "timeline.html")
-		if _, err := checker.WriteTimelineFile(ctx, h, m, tl, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}); err != nil {
+		if err := writeTimeline(ctx, dir, rundir.TimelineFile, h, m, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}); err != nil {
 			errs = append(errs, err)
 		}
 		for i, k := range failing {
 			if i == maxKeyTimelines {
 				break
 			}
-			name := TimelineFile(k)
-			_, err := checker.WriteTimelineFile(ctx, h, m, filepath.Join(dir, name),
-				checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget})
+			name := rundir.KeyTimelineFile(k)
+			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget})
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -82,24 +79,13 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 	return errors.Join(errs...)
 }
 
-var unsafeKeyChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// TimelineFile is the name of a key's own timeline in the run directory:
-// timeline-<key>.html, with characters unsafe in a file name replaced, and
-// a hash of the key when replacing made it ambiguous.
-func TimelineFile(key string) string {
-	safe := unsafeKeyChars.ReplaceAllString(key, "_")
-	if safe != key || len(safe) > 64 {
-		var h uint32 = 2166136261
-		for i := 0; i < len(key); i++ {
-			h = (h ^ uint32(key[i])) * 16777619
-		}
-		if len(safe) > 48 {
-			safe = safe[:48]
-		}
-		safe = fmt.Sprintf("%s-%08x", safe, h)
-	}
-	return "timeline-" + safe + ".html"
+// writeTimeline writes the timeline of h into dir/name; a timeline that
+// fails is not written, so the report never links half of one.
+func writeTimeline(ctx context.Context, dir, name string, h history.History, m checker.Model, opts checker.TimelineOptions) error {
+	return rundir.Write(dir, name, func(w io.Writer) error {
+		_, err := checker.WriteTimeline(ctx, h, m, w, opts)
+		return err
+	})
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }

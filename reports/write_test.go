@@ -14,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 func TestWriteInvalidRun(t *testing.T) {
@@ -27,7 +28,7 @@ func TestWriteInvalidRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Plots: every one as a decodable PNG and an SVG document.
-	for _, name := range []string{PlotLatencyRaw, PlotLatencyQuantiles, PlotRate} {
+	for _, name := range []string{rundir.PlotLatencyRaw, rundir.PlotLatencyQuantiles, rundir.PlotRate} {
 		b, err := os.ReadFile(filepath.Join(dir, "plots", name+".png"))
 		if err != nil {
 			t.Fatal(err)
@@ -48,7 +49,7 @@ func TestWriteInvalidRun(t *testing.T) {
 			t.Fatalf("%s.svg: root %q, err %v", name, root.XMLName.Local, err)
 		}
 	}
-	if exists(filepath.Join(dir, "plots", PlotClock+".png")) {
+	if exists(filepath.Join(dir, "plots", rundir.PlotClock+".png")) {
 		t.Error("clock plot drawn for a run without the clock nemesis")
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
@@ -140,15 +141,5 @@ func TestWriteValidRunAndJUnitUnknown(t *testing.T) {
 	}
 	if c := ju.Suites[0].Cases[0]; c.Name != "extra" || c.Error == nil || c.Error.Message != "timed out" {
 		t.Errorf("unknown testcase %+v", c)
-	}
-}
-
-func TestTimelineFile(t *testing.T) {
-	if got := TimelineFile("k10"); got != "timeline-k10.html" {
-		t.Errorf("TimelineFile(k10) = %s", got)
-	}
-	a, b := TimelineFile("a/b"), TimelineFile("a?b")
-	if a == b || strings.ContainsAny(a, "/?") {
-		t.Errorf("unsafe keys map to %q and %q", a, b)
 	}
 }

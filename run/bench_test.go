@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultline/faultline/cluster"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -97,8 +97,8 @@ func BenchmarkController(b *testing.B) {
 				var cpu0, cpu1 time.Duration
 				var t0, t1 time.Time
 				tt := &Test{
-					Config: Config{Name: "bench", Concurrency: conc, Rate: c.rate, TimeLimit: Duration(2 * time.Second),
-						OpTimeout: Duration(time.Second), Nodes: []cluster.Node{{Name: "n1"}, {Name: "n2"}, {Name: "n3"}}},
+					Config: rundir.Config{Name: "bench", Concurrency: conc, Rate: c.rate, TimeLimit: rundir.Duration(2 * time.Second),
+						OpTimeout: rundir.Duration(time.Second), Nodes: []rundir.Node{{Name: "n1"}, {Name: "n2"}, {Name: "n3"}}},
 					Target:    setupHook{store, func() { cpu0, t0 = cpuTime(b), time.Now() }},
 					Generator: &fastGen{},
 					NewClient: func(string) (workloads.Client, error) { return store, nil },

@@ -11,6 +11,8 @@
 // The store holds one directory per run: store/<test-name>/<time>/ with
 // test.json, history.jsonl, results.json, faultline.log, nodes/ and the
 // report; store/latest and store/<test-name>/latest point at the newest.
+// Package rundir names those files, makes the directory and reads and
+// writes its records.
 //
 //	out, err := run.Run(ctx, test)
 //	fmt.Println(out.Results.Verdict, out.Dir)

@@ -4,18 +4,20 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/faultline/faultline/checker"
-	"github.com/faultline/faultline/cluster"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -23,13 +25,14 @@ import (
 // by construction, unless stale is set, in which case reads of node n2
 // return the first value ever written.
 type memTarget struct {
-	mu       sync.Mutex
-	vals     map[string]int64
-	first    map[string]int64
-	stale    bool
-	setupErr error
-	residue  []string
-	calls    []string
+	mu          sync.Mutex
+	vals        map[string]int64
+	first       map[string]int64
+	stale       bool
+	setupErr    error
+	teardownErr error
+	residue     []string
+	calls       []string
 }
 
 func (m *memTarget) log(s string) { m.mu.Lock(); m.calls = append(m.calls, s); m.mu.Unlock() }
@@ -38,7 +41,7 @@ func (m *memTarget) Setup(context.Context) error {
 	m.vals, m.first = map[string]int64{}, map[string]int64{}
 	return m.setupErr
 }
-func (m *memTarget) Teardown(context.Context) error { m.log("teardown"); return nil }
+func (m *memTarget) Teardown(context.Context) error { m.log("teardown"); return m.teardownErr }
 func (m *memTarget) CollectLogs(_ context.Context, dir string) error {
 	m.log("logs")
 	return os.MkdirAll(filepath.Join(dir, "n1"), 0o755)
@@ -102,6 +105,15 @@ type fakeHealer struct {
 }
 
 func (h *fakeHealer) Heal(context.Context) error { h.mu.Lock(); h.heals++; h.mu.Unlock(); return nil }
+
+// failingPreflight is a Healer whose preflight fails with err.
+type failingPreflight struct {
+	*fakeHealer
+	err error
+}
+
+func (f failingPreflight) Preflight(context.Context) error { return f.err }
+
 func (h *fakeHealer) Residue(context.Context) ([]string, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -124,8 +136,8 @@ func newTest(t *testing.T, target *memTarget) (*Test, *fakeHealer, *fakeNemesis)
 	h := &fakeHealer{}
 	nem := &fakeNemesis{}
 	return &Test{
-		Config: Config{Name: "unit", Concurrency: 4, Rate: 1000, TimeLimit: Duration(300 * time.Millisecond),
-			OpTimeout: Duration(time.Second), Nodes: []cluster.Node{{Name: "n1"}, {Name: "n2"}}},
+		Config: rundir.Config{Name: "unit", Concurrency: 4, Rate: 1000, TimeLimit: rundir.Duration(300 * time.Millisecond),
+			OpTimeout: rundir.Duration(time.Second), Nodes: []rundir.Node{{Name: "n1"}, {Name: "n2"}}},
 		Target:    target,
 		Generator: &gen{},
 		NewClient: func(node string) (workloads.Client, error) { return &memClient{t: target, node: node}, nil },
@@ -183,7 +195,7 @@ func TestRunValid(t *testing.T) {
 			t.Errorf("store/latest -> %s, want %s (%v)", latest, out.Dir, err)
 		}
 	}
-	cfg, err := ReadConfig(out.Dir)
+	cfg, err := rundir.ReadConfig(out.Dir)
 	if err != nil || cfg.Name != "unit" || time.Duration(cfg.TimeLimit) != 300*time.Millisecond {
 		t.Errorf("test.json round trip: %+v, %v", cfg, err)
 	}
@@ -216,6 +228,32 @@ func TestRunHealsWhenSetupFails(t *testing.T) {
 	}
 }
 
+// TestHarnessErrorsWrapTheirCause: a failed preflight heal, setup, final
+// phase or teardown is ErrHarness and still its own error, so a caller can
+// tell a context cancelled mid-setup from a missing binary.
+func TestHarnessErrorsWrapTheirCause(t *testing.T) {
+	cause := errors.New("no such binary")
+	for _, tc := range []struct {
+		phase string
+		fail  func(*Test, *memTarget, *fakeHealer)
+	}{
+		{"preflight heal", func(tt *Test, _ *memTarget, h *fakeHealer) { tt.Healer = failingPreflight{h, cause} }},
+		{"setup", func(_ *Test, m *memTarget, _ *fakeHealer) { m.setupErr = fmt.Errorf("n1: %w", cause) }},
+		{"final phase", func(tt *Test, _ *memTarget, _ *fakeHealer) {
+			tt.Final = func(context.Context, Recorder) error { return cause }
+		}},
+		{"teardown", func(_ *Test, m *memTarget, _ *fakeHealer) { m.teardownErr = cause }},
+	} {
+		target := &memTarget{}
+		tt, h, _ := newTest(t, target)
+		tc.fail(tt, target, h)
+		_, err := Run(context.Background(), tt)
+		if !errors.Is(err, ErrHarness) || !errors.Is(err, cause) || !strings.Contains(err.Error(), tc.phase+": ") {
+			t.Errorf("%s fails: err = %v; want ErrHarness wrapping the cause, naming the phase", tc.phase, err)
+		}
+	}
+}
+
 func TestRunReportsResidue(t *testing.T) {
 	target := &memTarget{residue: []string{"n1: faultline-node is stopped"}}
 	tt, _, _ := newTest(t, target)
@@ -228,7 +266,7 @@ func TestRunReportsResidue(t *testing.T) {
 func TestRunInterruptedIsNotValid(t *testing.T) {
 	target := &memTarget{}
 	tt, h, _ := newTest(t, target)
-	tt.Config.TimeLimit = Duration(time.Minute)
+	tt.Config.TimeLimit = rundir.Duration(time.Minute)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(200*time.Millisecond, cancel)
 	out, err := Run(ctx, tt)
@@ -240,26 +278,5 @@ func TestRunInterruptedIsNotValid(t *testing.T) {
 	}
 	if h.heals < 2 {
 		t.Errorf("an interrupted run must heal")
-	}
-}
-
-func TestNewRunDirNames(t *testing.T) {
-	store := t.TempDir()
-	now := time.Date(2026, 11, 26, 14, 0, 0, 123e6, time.UTC)
-	a, err := NewRunDir(store, "x", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := NewRunDir(store, "x", now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if filepath.Base(a) != "20261126T140000.123" || a == b {
-		t.Errorf("run dirs %s, %s", a, b)
-	}
-	for _, bad := range []string{"", "../x", "a/b", ".hidden", "a b"} {
-		if _, err := NewRunDir(store, bad, now); err == nil {
-			t.Errorf("NewRunDir accepted test name %q", bad)
-		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 // Outcome is what a run produced.
@@ -46,12 +47,15 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	}
 	start := time.Now()
 	t.Config.Start = start.UTC()
-	dir, err := NewRunDir(t.Store, t.Config.Name, start)
+	dir, err := rundir.New(t.Store, t.Config.Name, start)
 	if err != nil {
 		return nil, err
 	}
 	out := &Outcome{Dir: dir}
-	logf, err := os.OpenFile(filepath.Join(dir, "faultline.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	// The log and the history are appended as the run goes, so they are
+	// not written through rundir.Write; the directory is the one New has
+	// just made, which nobody else has had a chance to plant links in.
+	logf, err := os.OpenFile(filepath.Join(dir, rundir.LogFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return out, fmt.Errorf("run: %w", err)
 	}
@@ -59,13 +63,13 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 	log := slog.New(slog.NewTextHandler(logf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	log.Info("run starting", "dir", dir, "target", t.Config.Target, "mode", t.Config.Mode,
 		"workload", t.Config.Workload, "nemeses", t.Config.Nemeses, "seed", t.Config.Seed)
-	if err := WriteConfig(dir, t.Config); err != nil {
-		return out, fmt.Errorf("run: test.json: %w", err)
+	if err := rundir.WriteConfig(dir, t.Config); err != nil {
+		return out, err
 	}
-	UpdateLatest(t.Store, dir)
+	rundir.UpdateLatest(t.Store, dir)
 
 	res0 := startResources(500 * time.Millisecond)
-	hw, err := history.Create(filepath.Join(dir, "history.jsonl"))
+	hw, err := history.Create(filepath.Join(dir, rundir.HistoryFile))
 	if err != nil {
 		return out, fmt.Errorf("run: %w", err)
 	}
@@ -80,13 +84,13 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 				heal = p.Preflight
 			}
 			if err := heal(ctx); err != nil {
-				return fmt.Errorf("%w: preflight heal: %v", ErrHarness, err)
+				return fmt.Errorf("%w: preflight heal: %w", ErrHarness, err)
 			}
 		}
 		fmt.Fprintf(t.Status, "setup: deploying %s (%s) on %d nodes\n", t.Config.Target, t.Config.Mode, len(t.Config.Nodes))
 		log.Info("setup")
 		if err := t.Target.Setup(ctx); err != nil {
-			return fmt.Errorf("%w: setup: %v", ErrHarness, err)
+			return fmt.Errorf("%w: setup: %w", ErrHarness, err)
 		}
 		log.Info("workload starting")
 		out.Interrupted = t.workload(ctx, hw, log)
@@ -120,21 +124,21 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 		log.Info("final phase")
 		if err := t.Final(ctx, hw); err != nil {
 			log.Error("final phase", "err", err)
-			harnessErr = fmt.Errorf("%w: final phase: %v", ErrHarness, err)
+			harnessErr = fmt.Errorf("%w: final phase: %w", ErrHarness, err)
 		}
 	}
 	if err := hw.Close(); err != nil {
 		log.Error("history close", "err", err)
 	}
 	if harnessErr == nil || !errors.Is(harnessErr, context.Canceled) {
-		if err := t.Target.CollectLogs(cleanCtx, filepath.Join(dir, "nodes")); err != nil {
+		if err := t.Target.CollectLogs(cleanCtx, filepath.Join(dir, rundir.NodesDir)); err != nil {
 			log.Warn("collect logs", "err", err)
 		}
 	}
 	if err := t.Target.Teardown(cleanCtx); err != nil {
 		log.Error("teardown", "err", err)
 		if harnessErr == nil {
-			harnessErr = fmt.Errorf("%w: teardown: %v", ErrHarness, err)
+			harnessErr = fmt.Errorf("%w: teardown: %w", ErrHarness, err)
 		}
 	}
 	out.Residue = t.residue(cleanCtx, log)
@@ -142,7 +146,7 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 		harnessErr = fmt.Errorf("%w: teardown left residue: %s", ErrHarness, strings.Join(out.Residue, "; "))
 	}
 	// Check what is on disk: the store is the hand-off.
-	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, "history.jsonl"))
+	fmt.Fprintf(t.Status, "check: %s\n", filepath.Join(dir, rundir.HistoryFile))
 	live := map[string]any{"controller": res0.finish()}
 	if len(t.targetStats) > 0 {
 		live["target"] = t.targetStats
@@ -230,33 +234,31 @@ func (interrupted) Check(context.Context, history.History) checker.Result {
 // results.json.
 func check(ctx context.Context, dir string, checkers []checker.Checker,
 	report func(context.Context, string, history.History, checker.Results) error, live map[string]any) (checker.Results, error) {
-	h, err := history.ReadFile(filepath.Join(dir, "history.jsonl"))
+	h, err := history.ReadFile(filepath.Join(dir, rundir.HistoryFile))
 	if err != nil {
 		res := checker.Results{Verdict: checker.Unknown, Checkers: map[string]checker.Result{
 			"history": {Verdict: checker.Unknown, Summary: err.Error()}}}
-		writeResults(dir, res)
+		rundir.WriteResults(dir, res)
 		return res, err
 	}
 	res := checker.Run(ctx, h, checkers...)
 	res.Stats = stats(h)
 	if live != nil {
 		res.Stats = addStats(res.Stats, live)
-	} else if old, err := os.ReadFile(filepath.Join(dir, "results.json")); err == nil {
+	} else if old, err := rundir.ReadResults(dir); err == nil {
 		// A re-check keeps what only the live run could measure.
-		var prev struct {
-			Stats map[string]json.RawMessage `json:"stats"`
-		}
-		if json.Unmarshal(old, &prev) == nil {
+		var prev map[string]json.RawMessage
+		if json.Unmarshal(old.Stats, &prev) == nil {
 			keep := map[string]any{}
 			for _, k := range []string{"controller", "target"} {
-				if v, ok := prev.Stats[k]; ok {
+				if v, ok := prev[k]; ok {
 					keep[k] = v
 				}
 			}
 			res.Stats = addStats(res.Stats, keep)
 		}
 	}
-	if err := writeResults(dir, res); err != nil {
+	if err := rundir.WriteResults(dir, res); err != nil {
 		return res, err
 	}
 	if report != nil {
@@ -265,14 +267,6 @@ func check(ctx context.Context, dir string, checkers []checker.Checker,
 		}
 	}
 	return res, nil
-}
-
-func writeResults(dir string, res checker.Results) error {
-	b, err := json.MarshalIndent(res, "", "  ")
-	if err != nil {
-		return err
-	}
-	return writeFileSync(filepath.Join(dir, "results.json"), append(b, '\n'))
 }
 
 // stats summarises the history: ops by f and type.

@@ -7,6 +7,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -39,7 +40,9 @@ type Preflighter interface {
 // Test is one run, fully composed: every slot is filled by the CLI (or a
 // test) and the runner only sequences the phases.
 type Test struct {
-	Config Config
+	// Config is written to the run directory as test.json before anything
+	// runs.
+	Config rundir.Config
 
 	Target    Target
 	Generator workloads.Generator

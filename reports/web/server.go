@@ -12,6 +12,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/faultline/faultline/rundir"
 )
 
 // Server serves the UI over one store.
@@ -159,8 +161,8 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
 			return
 		}
-		if _, err := s.root.Stat(path.Join(name, "index.html")); err == nil {
-			http.Redirect(w, r, r.URL.Path+"index.html", http.StatusFound)
+		if _, err := s.root.Stat(path.Join(name, rundir.IndexFile)); err == nil {
+			http.Redirect(w, r, r.URL.Path+rundir.IndexFile, http.StatusFound)
 			return
 		}
 		s.dirList(w, f, name)

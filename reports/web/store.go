@@ -2,16 +2,16 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
-)
 
-// runTime matches run directory names: YYYYMMDDTHHMMSS.sss.
-var runTime = regexp.MustCompile(`^\d{8}T\d{6}(\.\d+)?$`)
+	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/rundir"
+)
 
 // Entry is one run or campaign in the listing.
 type Entry struct {
@@ -29,23 +29,10 @@ type Entry struct {
 	Report   string   `json:"report,omitempty"` // index.html path when it exists
 }
 
-// runMeta is the part of test.json and campaign.json the listing shows.
-type runMeta struct {
-	Name     string   `json:"name"`
-	Target   string   `json:"target"`
-	Mode     string   `json:"mode"`
-	Workload string   `json:"workload"`
-	Nemeses  []string `json:"nemeses"`
-	Seed     *int64   `json:"seed"`
-	Verdict  string   `json:"verdict"` // campaign.json carries its own
-}
-
-type resultsMeta struct {
-	Verdict  string `json:"verdict"`
-	Checkers map[string]struct {
-		Verdict string `json:"verdict"`
-		Summary string `json:"summary"`
-	} `json:"checkers"`
+// campaignMeta is the part of campaign.json the listing shows.
+type campaignMeta struct {
+	Name    string `json:"name"`
+	Verdict string `json:"verdict"`
 }
 
 // Scan lists the store's runs and campaigns, newest first. A run is a
@@ -64,11 +51,11 @@ func Scan(root *os.Root) ([]Entry, error) {
 		if !top.IsDir() {
 			continue
 		}
-		if top.Name() == "campaigns" {
+		if top.Name() == rundir.CampaignsDir {
 			out = append(out, scanCampaigns(fsys)...)
 			continue
 		}
-		out = append(out, scanRuns(fsys, top.Name(), "run", "test.json")...)
+		out = append(out, scanTimes(fsys, top.Name(), func(p string) (Entry, bool) { return runEntry(fsys, p) })...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Time != out[j].Time {
@@ -81,59 +68,74 @@ func Scan(root *os.Root) ([]Entry, error) {
 
 func scanCampaigns(fsys fs.FS) []Entry {
 	var out []Entry
-	names, _ := fs.ReadDir(fsys, "campaigns")
+	names, _ := fs.ReadDir(fsys, rundir.CampaignsDir)
 	for _, n := range names {
 		if n.IsDir() {
-			out = append(out, scanRuns(fsys, path.Join("campaigns", n.Name()), "campaign", "campaign.json")...)
+			out = append(out, scanTimes(fsys, path.Join(rundir.CampaignsDir, n.Name()), func(p string) (Entry, bool) {
+				b, err := fs.ReadFile(fsys, path.Join(p, rundir.CampaignFile))
+				if err != nil {
+					return Entry{}, false
+				}
+				var m campaignMeta
+				json.Unmarshal(b, &m)
+				return Entry{Kind: "campaign", Name: m.Name, Verdict: m.Verdict}, true
+			})...)
 		}
 	}
 	return out
 }
 
-func scanRuns(fsys fs.FS, dir, kind, metaFile string) []Entry {
+// scanTimes lists the directories of dir named like runs (rundir.IsTimeName)
+// for which entry gives an entry, filling in where each is.
+func scanTimes(fsys fs.FS, dir string, entry func(p string) (Entry, bool)) []Entry {
 	var out []Entry
 	times, _ := fs.ReadDir(fsys, dir)
 	for _, t := range times {
-		if !t.IsDir() || !runTime.MatchString(t.Name()) {
+		if !t.IsDir() || !rundir.IsTimeName(t.Name()) {
 			continue
 		}
 		p := path.Join(dir, t.Name())
-		b, err := fs.ReadFile(fsys, path.Join(p, metaFile))
-		if err != nil {
+		e, ok := entry(p)
+		if !ok {
 			continue
 		}
-		var m runMeta
-		json.Unmarshal(b, &m)
-		e := Entry{Kind: kind, Name: m.Name, Time: t.Name(), Path: p, Verdict: m.Verdict, Target: m.Target,
-			Mode: m.Mode, Workload: m.Workload, Nemeses: m.Nemeses, Seed: m.Seed}
+		e.Time, e.Path = t.Name(), p
 		if e.Name == "" {
 			e.Name = path.Base(dir)
-		}
-		if kind == "run" {
-			e.Verdict = "running"
-			if b, err := fs.ReadFile(fsys, path.Join(p, "results.json")); err == nil {
-				var r resultsMeta
-				if json.Unmarshal(b, &r) == nil && r.Verdict != "" {
-					e.Verdict = r.Verdict
-					e.Summary = firstProblem(r)
-				}
-			}
 		}
 		if e.Verdict == "" {
 			e.Verdict = "unknown"
 		}
-		if _, err := fs.Stat(fsys, path.Join(p, "index.html")); err == nil {
-			e.Report = path.Join(p, "index.html")
+		if _, err := fs.Stat(fsys, path.Join(p, rundir.IndexFile)); err == nil {
+			e.Report = path.Join(p, rundir.IndexFile)
 		}
 		out = append(out, e)
 	}
 	return out
 }
 
+// runEntry is the run in directory p, or false when it has no readable
+// test.json. A test.json that does not decode still lists its run, with
+// what did decode.
+func runEntry(fsys fs.FS, p string) (Entry, bool) {
+	c, err := rundir.ReadConfigFS(fsys, p)
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return Entry{}, false
+	}
+	e := Entry{Kind: "run", Name: c.Name, Verdict: "running", Target: c.Target, Mode: c.Mode,
+		Workload: c.Workload, Nemeses: c.Nemeses, Seed: &c.Seed}
+	if res, err := rundir.ReadResultsFS(fsys, p); err == nil && res.Verdict != "" {
+		e.Verdict = string(res.Verdict)
+		e.Summary = firstProblem(res)
+	}
+	return e, true
+}
+
 // firstProblem is the summary of the first checker (by name) with the
 // run's verdict, when that verdict is not valid.
-func firstProblem(r resultsMeta) string {
-	if r.Verdict == "valid" {
+func firstProblem(r checker.Results) string {
+	if r.Verdict == checker.Valid {
 		return ""
 	}
 	var names []string

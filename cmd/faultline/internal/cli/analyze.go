@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -97,9 +98,9 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real
 	}
-	cfg, err := run.ReadConfig(dir)
+	cfg, err := rundir.ReadConfig(dir)
 	if err != nil {
-		return badInput("analyze: %s: no readable test.json (%v)", dir, err)
+		return badInput("analyze: %s: no readable %s (%v)", dir, rundir.ConfigFile, err)
 	}
 	model := cfg.Model
 	if model == "" {
@@ -107,7 +108,7 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	}
 	m, err := checker.ModelByName(model)
 	if err != nil {
-		return badInput("analyze: %s/test.json names model %q: %v", dir, model, err)
+		return badInput("analyze: %s names model %q: %v", filepath.Join(dir, rundir.ConfigFile), model, err)
 	}
 	// Re-check with the workload's own checkers, as the run did; a
 	// test.json without a workload (another tool's) gets the model's
@@ -116,7 +117,7 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	if cfg.Workload != "" {
 		w, ok := g.registry().workload(cfg.Workload)
 		if !ok {
-			return badInput("analyze: %s/test.json names workload %q, which this binary does not know (known: %s)", dir, cfg.Workload, strings.Join(g.registry().workloadNames(), ", "))
+			return badInput("analyze: %s names workload %q, which this binary does not know (known: %s)", filepath.Join(dir, rundir.ConfigFile), cfg.Workload, strings.Join(g.registry().workloadNames(), ", "))
 		}
 		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: o.timeout}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
 	}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
-	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 )
 
 // runMain runs the CLI in-process with FAULTLINE_HOME in a temporary
@@ -119,8 +119,8 @@ func writeRunDir(t *testing.T, dir string, stale bool) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cfg := run.Config{Name: "synthetic", Target: "register", Mode: "paxos", Workload: "register", Model: "cas-register", Concurrency: 2}
-	if err := run.WriteConfig(dir, cfg); err != nil {
+	cfg := rundir.Config{Name: "synthetic", Target: "register", Mode: "paxos", Workload: "register", Model: "cas-register", Concurrency: 2}
+	if err := rundir.WriteConfig(dir, cfg); err != nil {
 		t.Fatal(err)
 	}
 	w, err := history.Create(filepath.Join(dir, "history.jsonl"))
@@ -209,6 +209,37 @@ func TestAnalyzeRunDir(t *testing.T) {
 	}
 	if res := readResults(t, dir); res.Verdict != checker.Invalid {
 		t.Errorf("results.json verdict %s, want invalid", res.Verdict)
+	}
+}
+
+// TestAnalyzeRefusesSymlinks: a run directory (a CI artifact, say) whose
+// results.json, report or plots directory is a symlink is bad input naming
+// it, and nothing is written where the link points.
+func TestAnalyzeRefusesSymlinks(t *testing.T) {
+	for _, name := range []string{rundir.ResultsFile, rundir.IndexFile, rundir.PlotsDir} {
+		dir, outside := t.TempDir(), t.TempDir()
+		writeRunDir(t, dir, false)
+		victim := filepath.Join(outside, "victim")
+		if err := os.WriteFile(victim, []byte("keep"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		target := victim
+		if name == rundir.PlotsDir {
+			target = outside
+		}
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errOut := runMain(t, "analyze", dir)
+		if code != ExitBadInput || !strings.Contains(errOut, filepath.Join(dir, name)+" is a symlink") || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%s a symlink: exit %d, stderr %q; want 254 and one line naming it", name, code, errOut)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "keep" {
+			t.Errorf("%s a symlink: its target was overwritten", name)
+		}
+		if es, _ := os.ReadDir(outside); len(es) != 1 {
+			t.Errorf("%s a symlink: %d files where it points, want the victim alone", name, len(es))
+		}
 	}
 }
 

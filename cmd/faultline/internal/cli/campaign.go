@@ -18,7 +18,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/cluster/local"
 	"github.com/faultline/faultline/reports"
-	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 )
 
 // campaignOptions are the campaign command's flags; set ones override
@@ -185,14 +185,14 @@ func runCampaign(ctx context.Context, g *globals, o *campaignOptions) error {
 		return err
 	}
 	start := time.Now()
-	dir, err := run.NewRunDir(filepath.Join(g.store, "campaigns"), s.Name, start)
+	dir, err := rundir.New(filepath.Join(g.store, rundir.CampaignsDir), s.Name, start)
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "runs"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(dir, rundir.RunsDir), 0o755); err != nil {
 		return fmt.Errorf("cli: campaign: %w", err)
 	}
-	linkLatest(dir)
+	rundir.LinkLatest(dir) // a missing latest link costs nothing but convenience
 	sum := &campaign.Summary{Name: s.Name, Spec: o.spec, Verdict: "running", Cluster: s.Cluster, Start: start.UTC(), Cells: s.Cells}
 	if gc.nodesFile != "" {
 		sum.Cluster = campaign.Cluster{NodesFile: gc.nodesFile}
@@ -240,9 +240,9 @@ func runCampaign(ctx context.Context, g *globals, o *campaignOptions) error {
 	case campaign.ExitUnknown:
 		return verdictError{checker.Unknown}
 	case campaign.ExitBadInput:
-		return badInput("campaign %s: %d of %d cells missed their expectation (a cell's input was refused; see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, "index.html"))
+		return badInput("campaign %s: %d of %d cells missed their expectation (a cell's input was refused; see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, rundir.IndexFile))
 	}
-	return fmt.Errorf("campaign %s: %d of %d cells missed their expectation, a harness error among them (see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, "index.html"))
+	return fmt.Errorf("campaign %s: %d of %d cells missed their expectation, a harness error among them (see %s)", s.Name, sum.Missed, len(s.Cells), filepath.Join(dir, rundir.IndexFile))
 }
 
 // runCell runs one cell through runOne, links its run directory into the
@@ -283,10 +283,10 @@ func runCell(ctx context.Context, g *globals, o *campaignOptions, c campaign.Cel
 	if rel, err := filepath.Rel(g.store, out.Dir); err == nil {
 		r.Dir = filepath.ToSlash(rel)
 	}
-	link := filepath.Join(cdir, "runs", c.ID)
+	link := filepath.Join(cdir, rundir.RunsDir, c.ID)
 	if target, err := filepath.Rel(filepath.Dir(link), out.Dir); err == nil {
 		if err := os.Symlink(target, link); err == nil {
-			r.Run = filepath.ToSlash(filepath.Join("runs", c.ID))
+			r.Run = filepath.ToSlash(filepath.Join(rundir.RunsDir, c.ID))
 		} else {
 			fmt.Fprintf(g.stderr, "campaign: link run %s: %v\n", out.Dir, err)
 		}
@@ -323,16 +323,6 @@ func sortedNames[V any](m map[string]V) []string {
 	return out
 }
 
-// linkLatest points store/campaigns/NAME/latest at dir.
-func linkLatest(dir string) {
-	link := filepath.Join(filepath.Dir(dir), "latest")
-	tmp := link + ".tmp"
-	os.Remove(tmp)
-	if os.Symlink(filepath.Base(dir), tmp) == nil {
-		os.Rename(tmp, link)
-	}
-}
-
 func orNone(s string) string {
 	if s == "" {
 		return "no verdict"
@@ -354,6 +344,6 @@ func printCampaign(g *globals, s *campaign.Summary, dir string) {
 	}
 	fmt.Fprintf(w, "verdict: %s (%d of %d cells met their expectation, exit %d)\n", s.Verdict, s.Met, len(s.Cells), s.ExitCode)
 	fmt.Fprintf(w, "campaign: %s\n", dir)
-	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, "index.html"))
-	fmt.Fprintf(w, "junit: %s\n", filepath.Join(dir, "junit.xml"))
+	fmt.Fprintf(w, "report: %s\n", filepath.Join(dir, rundir.IndexFile))
+	fmt.Fprintf(w, "junit: %s\n", filepath.Join(dir, rundir.JUnitFile))
 }

@@ -12,6 +12,8 @@ import (
 	"github.com/faultline/faultline/exitcode"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/targets"
 )
 
@@ -57,10 +59,15 @@ func exitCode(err error) int {
 		return ExitValid
 	case errors.As(err, &ve):
 		return verdictCode(ve.verdict)
+	case errors.Is(err, run.ErrHarness):
+		// The runner's harness errors wrap their cause (a setup that met a
+		// refused option, a cancelled context); the harness failing is
+		// what decides the code.
+		return ExitHarness
 	case errors.Is(err, errBadInput), errors.Is(err, cluster.ErrBadInput),
 		errors.Is(err, history.ErrMalformed), errors.Is(err, checker.ErrBadInput),
 		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported),
-		errors.Is(err, targets.ErrBadOption):
+		errors.Is(err, targets.ErrBadOption), errors.Is(err, rundir.ErrSymlink):
 		return ExitBadInput
 	default:
 		return ExitHarness

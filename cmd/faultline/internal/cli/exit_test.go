@@ -11,6 +11,9 @@ import (
 	"github.com/faultline/faultline/cluster"
 	"github.com/faultline/faultline/history"
 	"github.com/faultline/faultline/nemesis"
+	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
+	"github.com/faultline/faultline/targets"
 )
 
 func TestExitCode(t *testing.T) {
@@ -34,10 +37,13 @@ func TestExitCode(t *testing.T) {
 		{"wrapped history.ErrMalformed", fmt.Errorf("run: %w", history.ErrMalformed), 254},
 		{"checker.ErrBadInput", fmt.Errorf("%w: --model %q", checker.ErrBadInput, "nope"), 254},
 		{"nemesis.ErrUnknown", fmt.Errorf("%w %q", nemesis.ErrUnknown, "flood"), 254},
+		{"rundir.ErrSymlink", fmt.Errorf("rundir: d/results.json %w", rundir.ErrSymlink), 254},
 		{"plain error", errors.New("boom"), 255},
 		{"unreachable node", fmt.Errorf("%w: n1: connection refused", errUnreachable), 255},
 		{"context canceled", context.Canceled, 255},
 		{"joined harness errors", errors.Join(errors.New("a"), errors.New("b")), 255},
+		{"run harness error wrapping a bad option", fmt.Errorf("%w: setup: %w", run.ErrHarness, targets.ErrBadOption), 255},
+		{"run harness error wrapping a malformed history", fmt.Errorf("%w: final phase: %w", run.ErrHarness, history.ErrMalformed), 255},
 	} {
 		if got := exitCode(c.err); got != c.want {
 			t.Errorf("%s: exitCode(%v) = %d, want %d", c.name, c.err, got, c.want)

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline/faultline/cluster/local"
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/control/ssh"
+	"github.com/faultline/faultline/rundir"
 )
 
 // loadNodes returns the nodes file named by --nodes-file, or the local
@@ -136,6 +137,18 @@ func addrs(nf *cluster.NodesFile) map[string]string {
 		m[n.Name] = n.Address
 	}
 	return m
+}
+
+// recordNodes are the nodes as test.json records them.
+func recordNodes(nf *cluster.NodesFile) []rundir.Node {
+	if nf.Nodes == nil {
+		return nil
+	}
+	out := make([]rundir.Node, len(nf.Nodes))
+	for i, n := range nf.Nodes {
+		out[i] = rundir.Node(n)
+	}
+	return out
 }
 
 func names(nf *cluster.NodesFile) []string {

@@ -20,6 +20,7 @@ import (
 	"github.com/faultline/faultline/nemesis"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/run"
+	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/targets"
 	"github.com/faultline/faultline/workloads"
 )
@@ -275,7 +276,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if o.name == "" {
 		o.name = ch.target.Name + "-" + ch.mode.Name + "-" + ch.workload.Name
 	}
-	if !run.ValidName(o.name) {
+	if !rundir.ValidName(o.name) {
 		return nil, badInput("--name %q: use letters, digits, '.', '_' and '-'", o.name)
 	}
 	tenv := targetEnv(ch.target, ch.mode, o.targetOpts, o.opTimeout)
@@ -339,11 +340,11 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	}
 	model := ch.workload.Model
 	t := &run.Test{
-		Config: run.Config{
+		Config: rundir.Config{
 			Name: o.name, Target: ch.target.Name, Mode: ch.mode.Name, Workload: ch.workload.Name, Nemeses: faults,
-			Seed: o.seed, TimeLimit: run.Duration(o.timeLimit), NemesisInterval: run.Duration(o.interval),
-			OpTimeout: run.Duration(o.opTimeout), Recovery: run.Duration(o.recovery),
-			Concurrency: o.concurrency, Rate: o.rate, Model: model, Nodes: nf.Nodes, NodesFile: nf.Path,
+			Seed: o.seed, TimeLimit: rundir.Duration(o.timeLimit), NemesisInterval: rundir.Duration(o.interval),
+			OpTimeout: rundir.Duration(o.opTimeout), Recovery: rundir.Duration(o.recovery),
+			Concurrency: o.concurrency, Rate: o.rate, Model: model, Nodes: recordNodes(nf), NodesFile: nf.Path,
 			Versions: versions(),
 		},
 		Target:    dep,
@@ -400,8 +401,9 @@ func printOutcome(g *globals, out *run.Outcome) {
 	}
 	fmt.Fprintf(g.stdout, "verdict: %s\n", out.Results.Verdict)
 	fmt.Fprintf(g.stdout, "run: %s\n", out.Dir)
-	if _, err := os.Stat(filepath.Join(out.Dir, "index.html")); err == nil {
-		fmt.Fprintf(g.stdout, "report: %s\n", filepath.Join(out.Dir, "index.html"))
+	report := filepath.Join(out.Dir, rundir.IndexFile)
+	if _, err := os.Stat(report); err == nil {
+		fmt.Fprintf(g.stdout, "report: %s\n", report)
 	}
 }
 
