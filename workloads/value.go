@@ -77,6 +77,9 @@ type CheckOptions struct {
 	// Timeout is the budget of the costliest check (linearizability);
 	// past it that check's verdict is unknown.
 	Timeout time.Duration
+	// FailFast stops the linearizability check at the first failing key
+	// (faultline's --fail-fast): a faster verdict, fewer keys explained.
+	FailFast bool
 }
 
 // ErrNotServed is wrapped by Build's error when the deployment offers no
@@ -98,5 +101,5 @@ func Need[C any](env Env, workload, capability string) (C, error) {
 // the check budget of o; a run with fewer than ten ok ops is too thin to
 // mean anything and is unknown.
 func Linearizable(m checker.Model, o CheckOptions) checker.Checker {
-	return &checker.Linearizable{Model: m, Timeout: o.Timeout, MinOK: 10}
+	return &checker.Linearizable{Model: m, Timeout: o.Timeout, MinOK: 10, StopEarly: o.FailFast}
 }

@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/api"
 )
 
 // freePort returns a loopback port nobody listens on right now.
@@ -173,5 +175,18 @@ func TestGatewayErrors(t *testing.T) {
 		if Definite(err) != tc.definite {
 			t.Errorf("%s: Definite = %v, want %v (%v)", tc.body, Definite(err), tc.definite, err)
 		}
+	}
+}
+
+// The harness classifies through package api's sentinels: etcd's wrap them.
+func TestErrorsWrapAPISentinels(t *testing.T) {
+	def := &Error{Op: "write", Key: "k", Definite: true}
+	mis := &Error{Op: "cas", Key: "k", Definite: true, Mismatch: true}
+	ind := &Error{Op: "read", Key: "k"}
+	if !errors.Is(def, api.ErrDefinite) || !errors.Is(mis, api.ErrMismatch) || !errors.Is(mis, ErrMismatch) {
+		t.Errorf("definite %v, mismatch %v", errors.Is(def, api.ErrDefinite), errors.Is(mis, api.ErrMismatch))
+	}
+	if errors.Is(ind, api.ErrDefinite) || errors.Is(def, api.ErrMismatch) {
+		t.Error("an indeterminate error or a plain definite one matches the wrong sentinel")
 	}
 }

@@ -5,15 +5,18 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"github.com/faultline/faultline/api"
+	"github.com/faultline/faultline/targets/httpapi"
 )
 
 // ErrDefinite is wrapped by every error after which the op certainly did
 // not take effect.
-var ErrDefinite = errors.New("etcd: definitely not applied")
+var ErrDefinite = httpapi.Sentinel("etcd: definitely not applied", api.ErrDefinite)
 
 // ErrMismatch is wrapped by the error of a CAS whose comparison failed: the
 // key did not hold the expected value, nothing was written.
-var ErrMismatch = errors.New("etcd: cas mismatch")
+var ErrMismatch = httpapi.Sentinel("etcd: cas mismatch", api.ErrMismatch)
 
 // Definite reports whether err means the op did not take effect.
 func Definite(err error) bool { return errors.Is(err, ErrDefinite) }

@@ -25,9 +25,10 @@ import (
 )
 
 type analyzeOptions struct {
-	model   string
-	format  string
-	timeout time.Duration
+	model    string
+	format   string
+	timeout  time.Duration
+	failFast bool
 }
 
 func newAnalyzeCmd(g *globals) *cobra.Command {
@@ -72,6 +73,7 @@ enqueue/dequeue).`,
 	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: "+strings.Join(checker.ModelNames, ", "))
 	c.Flags().StringVar(&o.format, "format", "jsonl", "history file format: jsonl, jepsen, edn")
 	c.Flags().DurationVar(&o.timeout, "check-timeout", 60*time.Second, "per-history check budget; past it the verdict is unknown")
+	c.Flags().BoolVar(&o.failFast, "fail-fast", false, "stop the linearizability check at the first failing key (a faster verdict; the other keys go unchecked)")
 	return c
 }
 
@@ -113,13 +115,13 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	// Re-check with the workload's own checkers, as the run did; a
 	// test.json without a workload (another tool's) gets the model's
 	// linearizability check.
-	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10}}
+	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10, StopEarly: o.failFast}}
 	if cfg.Workload != "" {
 		w, ok := g.registry().workload(cfg.Workload)
 		if !ok {
 			return badInput("analyze: %s names workload %q, which this binary does not know (known: %s)", filepath.Join(dir, rundir.ConfigFile), cfg.Workload, strings.Join(g.registry().workloadNames(), ", "))
 		}
-		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: o.timeout}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
+		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: o.timeout, FailFast: o.failFast}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
 	}
 	res, err := run.Check(ctx, dir, checkers,
 		func(ctx context.Context, dir string, h history.History, res checker.Results) error {
@@ -218,7 +220,7 @@ func runAnalyzeFiles(ctx context.Context, g *globals, args []string, o *analyzeO
 				// Keys stay checked on all cores within each file too: a
 				// hard valid key must not hold up an easy illegal one
 				// (kv/c50-bad.txt times out with one worker per file).
-				r, err := checker.AnalyzeFile(ctx, f, o.model, o.format, checker.Linearizable{Timeout: o.timeout})
+				r, err := checker.AnalyzeFile(ctx, f, o.model, o.format, checker.Linearizable{Timeout: o.timeout, StopEarly: o.failFast})
 				results[i] <- fileResult{r, err, time.Since(t0)}
 			}()
 		}

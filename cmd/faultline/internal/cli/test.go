@@ -36,6 +36,7 @@ type testOptions struct {
 	opTimeout   time.Duration
 	recovery    time.Duration
 	checkTime   time.Duration
+	failFast    bool
 	concurrency int
 	rate        float64
 	seed        int64
@@ -86,6 +87,7 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 	f.DurationVar(&o.opTimeout, "op-timeout", 2*time.Second, "a client op that takes longer is recorded as info")
 	f.DurationVar(&o.recovery, "recovery", 2*time.Second, "quiet time after the final heal")
 	f.DurationVar(&o.checkTime, "check-timeout", 60*time.Second, "linearizability check budget; past it the verdict is unknown")
+	f.BoolVar(&o.failFast, "fail-fast", false, "stop the linearizability check at the first failing key (a faster verdict; the other keys go unchecked)")
 	f.IntVar(&o.concurrency, "concurrency", 10, "number of client workers")
 	f.Float64Var(&o.rate, "rate", 200, "target ops/s across all workers (0: as fast as possible)")
 	f.Int64Var(&o.seed, "seed", 0, "seed of the generator and the fault schedule (default: random, printed)")
@@ -354,7 +356,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 		Nemesis:   nem,
 		Plan:      plan,
 		Healer:    newHealer(nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, ch.target.Daemons, sudo),
-		Checkers:  append(ch.workload.Checkers(workloads.CheckOptions{Timeout: o.checkTime}), checker.Faults{Starts: faultStartsOf(faults)}),
+		Checkers:  append(ch.workload.Checkers(workloads.CheckOptions{Timeout: o.checkTime, FailFast: o.failFast}), checker.Faults{Starts: faultStartsOf(faults)}),
 		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
 			return reports.Write(ctx, dir, h, res, model, o.checkTime)
 		},
