@@ -1,10 +1,8 @@
 package reports
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 
@@ -12,6 +10,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/rundir"
 )
 
 // RunMetrics computes the numbers a campaign compares from a stored run
@@ -19,17 +18,13 @@ import (
 // anomaly counts and convergence time from results.json. A metric the
 // run's checkers do not measure stays nil.
 func RunMetrics(dir string) (*campaign.Metrics, error) {
-	h, err := history.ReadFile(filepath.Join(dir, "history.jsonl"))
+	h, err := history.ReadFile(filepath.Join(dir, rundir.HistoryFile))
 	if err != nil {
 		return nil, fmt.Errorf("reports: metrics of %s: %w", dir, err)
 	}
-	var res checker.Results
-	b, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	res, err := rundir.ReadResults(dir)
 	if err != nil {
 		return nil, fmt.Errorf("reports: metrics of %s: %w", dir, err)
-	}
-	if err := json.Unmarshal(b, &res); err != nil {
-		return nil, fmt.Errorf("reports: metrics of %s: results.json: %w", dir, err)
 	}
 	return Metrics(h, res), nil
 }
