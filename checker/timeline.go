@@ -2,6 +2,7 @@ package checker
 
 import (
 	"bufio"
+	"html"
 	"context"
 	"fmt"
 	"io"
@@ -91,7 +92,7 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	_, info := porcupine.CheckOperationsVerbose(wm, ops, 0)
 	info.AddAnnotations(nemesisAnnotations(h, prep.endOfTime))
 	bw := bufio.NewWriter(w)
-	if err := porcupine.Visualize(m.Porcupine, info, bw); err != nil {
+	if err := porcupine.Visualize(htmlSafe(m.Porcupine), info, bw); err != nil {
 		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
@@ -218,4 +219,20 @@ func nemesisAnnotations(h history.History, end int64) []porcupine.Annotation {
 		})
 	}
 	return out
+}
+
+// htmlSafe returns m with every description the visualisation shows
+// escaped: porcupine puts state descriptions and op metadata into a
+// tooltip's innerHTML, and they carry values, node names and error texts
+// from the history, which a hostile history could fill with markup. Op
+// descriptions and annotations go through textContent and stay as they are.
+func htmlSafe(m porcupine.Model) porcupine.Model {
+	w := m
+	if f := m.DescribeState; f != nil {
+		w.DescribeState = func(s any) string { return html.EscapeString(f(s)) }
+	}
+	if f := m.DescribeOperationMetadata; f != nil {
+		w.DescribeOperationMetadata = func(md any) string { return html.EscapeString(f(md)) }
+	}
+	return w
 }

@@ -189,3 +189,39 @@ func TestQueueTimelineCapped(t *testing.T) {
 		t.Fatalf("a %d-op queue history: drawn %q, skipped %q; want it skipped", DefaultFIFOMaxOps+1, ti.Keys, ti.Skipped)
 	}
 }
+
+// Nothing from the history reaches the timeline's innerHTML as markup: the
+// node name, error text and values a hostile history carries are escaped
+// in the state descriptions and op metadata.
+func TestTimelineEscapesHistoryText(t *testing.T) {
+	const payload = `<img src=x onerror=alert(1)>`
+	h := history.History{
+		{Index: 0, Time: 0, Process: 0, Type: history.Invoke, F: "put", Key: "k", Value: history.Raw(payload)},
+		{Index: 1, Time: 10, Process: 0, Type: history.OK, F: "put", Key: "k", Value: history.Raw(payload), Node: payload},
+		{Index: 2, Time: 20, Process: 1, Type: history.Invoke, F: "get", Key: "k"},
+		{Index: 3, Time: 30, Process: 1, Type: history.Info, F: "get", Key: "k", Node: "n2", Error: payload},
+	}
+	var buf bytes.Buffer
+	if _, err := WriteTimeline(context.Background(), h, KV(), &buf, TimelineOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	// porcupine embeds its data as JSON, where '<' is \u003c: find the
+	// descriptions that go to innerHTML and check none has a raw '<'.
+	for _, field := range []string{`"Metadata":"`, `"StateDescription":"`} {
+		for rest := page; ; {
+			i := strings.Index(rest, field)
+			if i < 0 {
+				break
+			}
+			rest = rest[i+len(field):]
+			end := strings.Index(rest, `"`)
+			if v := rest[:end]; strings.Contains(v, `\u003c`) || strings.Contains(v, "<") {
+				t.Fatalf("%s%s\" reaches innerHTML unescaped", field, v)
+			}
+		}
+	}
+	if !strings.Contains(page, `\u0026lt;img`) {
+		t.Fatal("the payload's escaped form is not in the page: was the op drawn at all?")
+	}
+}
