@@ -124,6 +124,13 @@ func TestBrowser(t *testing.T) {
 	}
 	poll("plot image", `(() => { const i = document.querySelector('.plot img'); return !!i && i.complete && i.naturalWidth > 500 })()`)
 
+	// The timeline's own inline script runs under serve's policy (allowed
+	// by its hash) and draws the history.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/store/register-naive-register/20260101T100000.000/timeline.html")); err != nil {
+		t.Fatalf("open timeline: %v", err)
+	}
+	poll("timeline drawn", `document.querySelectorAll('#canvas svg *').length > 10`)
+
 	mu.Lock()
 	defer mu.Unlock()
 	if len(urls) < 3 {

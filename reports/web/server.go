@@ -1,16 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/faultline/faultline/rundir"
@@ -20,6 +26,39 @@ import (
 type Server struct {
 	root *os.Root
 	dir  string
+	// hosts are the Host header names accepted besides the loopback
+	// names: the --listen host (AllowHost). A request naming any other
+	// host is refused, so a DNS-rebinding page cannot read the store
+	// through the user's browser.
+	hosts []string
+}
+
+// AllowHost accepts requests whose Host header names host (the address
+// serve listens on; loopback names are always accepted).
+func (s *Server) AllowHost(host string) {
+	if host != "" {
+		s.hosts = append(s.hosts, strings.ToLower(strings.Trim(host, "[]")))
+	}
+}
+
+// hostAllowed reports whether the request's Host header (its name, the
+// port aside) is a loopback name, an IP address or an allowed host. DNS
+// rebinding needs a name the attacker controls, so IP literals are safe
+// (they let a user reach a serve that listens on every interface).
+func (s *Server) hostAllowed(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.ToLower(strings.Trim(host, "[]"))
+	switch {
+	case host == "localhost", strings.HasSuffix(host, ".localhost"):
+		return true
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	return slices.Contains(s.hosts, host)
 }
 
 // New opens the store directory. The store must exist.
@@ -40,9 +79,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	// Pages may use inline styles and scripts (the timeline does) but load
-	// nothing from anywhere but this server.
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; connect-src 'self'")
+	// Pages load nothing from anywhere but this server and run no inline
+	// script: an HTML file's own <script> blocks (the timeline's) are
+	// allowed by their hashes (see file), never an injected handler.
+	h.Set("Content-Security-Policy", csp(nil))
+	if !s.hostAllowed(r.Host) {
+		http.Error(w, "web: unexpected Host header "+strconv.Quote(clip(r.Host))+": serve answers only for loopback names and its --listen address", http.StatusMisdirectedRequest)
+		return
+	}
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "web: only GET and HEAD", http.StatusMethodNotAllowed)
 		return
@@ -145,6 +189,11 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
+	// Stat before Open: opening a FIFO would block for good.
+	if st, err := s.root.Stat(name); err != nil || !st.IsDir() && !st.Mode().IsRegular() {
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
 	f, err := s.root.Open(name)
 	if err != nil {
 		http.Error(w, "web: not found", http.StatusNotFound)
@@ -181,6 +230,16 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 	}
 	if ct != "" {
 		w.Header().Set("Content-Type", ct)
+	}
+	if path.Ext(name) == ".html" && st.Size() <= maxHashedPage {
+		b, err := io.ReadAll(io.LimitReader(f, maxHashedPage))
+		if err != nil {
+			http.Error(w, "web: not found", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Security-Policy", csp(scriptHashes(b)))
+		http.ServeContent(w, r, path.Base(name), st.ModTime(), bytes.NewReader(b))
+		return
 	}
 	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net"
@@ -9,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func newTestServer(t *testing.T, store string) *httptest.Server {
@@ -32,7 +36,7 @@ func rawGet(t *testing.T, srv *httptest.Server, path string) (int, string) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+	io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
 	resp, err := http.ReadResponse(bufioReader(c), nil)
 	if err != nil {
 		t.Fatal(err)
@@ -143,5 +147,59 @@ func TestListAndFilter(t *testing.T) {
 	}
 	if strings.Contains(body, "http://") || strings.Contains(body, "https://") {
 		t.Error("listing references an external URL")
+	}
+}
+
+// A page reached through a name other than loopback's or --listen's (a
+// DNS-rebinding attacker's) gets nothing; a FIFO in the store is not
+// opened (it would hang serve); an HTML page's own inline scripts are
+// allowed by hash and nothing else inline is.
+func TestServeHostFIFOAndScriptPolicy(t *testing.T) {
+	store := t.TempDir()
+	page := "<html><script>var a = 1;</script><p>x</p><script src=\"x.js\"></script></html>"
+	write(t, filepath.Join(store, "t.html"), []byte(page))
+	if err := syscall.Mkfifo(filepath.Join(store, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h, err := New(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	h.AllowHost("faultline.example")
+	get := func(host, p string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, p, nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		done := make(chan struct{})
+		go func() { h.ServeHTTP(rec, req); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("GET %s hangs", p)
+		}
+		return rec
+	}
+	for _, host := range []string{"attacker.example", "attacker.example:8080", "localhost.attacker.example"} {
+		if rec := get(host, "/store/t.html"); rec.Code != http.StatusMisdirectedRequest || strings.Contains(rec.Body.String(), "var a") {
+			t.Errorf("Host %s: %d %q", host, rec.Code, rec.Body.String())
+		}
+	}
+	for _, host := range []string{"localhost:8080", "127.0.0.1:8080", "[::1]:8080", "faultline.example:9090", "198.18.0.1"} {
+		if rec := get(host, "/store/t.html"); rec.Code != http.StatusOK {
+			t.Errorf("Host %s: %d", host, rec.Code)
+		}
+	}
+	if rec := get("localhost", "/store/fifo"); rec.Code != http.StatusNotFound {
+		t.Errorf("fifo: %d", rec.Code)
+	}
+	rec := get("localhost", "/store/t.html")
+	sum := sha256.Sum256([]byte("var a = 1;"))
+	policy := rec.Header().Get("Content-Security-Policy")
+	if !strings.Contains(policy, "'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") || strings.Contains(policy, "unsafe-inline'; connect") || strings.Contains(policy, "script-src 'self' 'unsafe-inline'") {
+		t.Errorf("policy %q", policy)
+	}
+	if n := strings.Count(policy, "sha256-"); n != 1 {
+		t.Errorf("policy hashes %d scripts, want the one inline block: %q", n, policy)
 	}
 }

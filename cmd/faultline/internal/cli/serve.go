@@ -46,6 +46,7 @@ func runServe(ctx context.Context, g *globals, o *serveOptions) error {
 		return badInput("serve: %v (run a test first, or pass --store)", err)
 	}
 	defer h.Close()
+	h.AllowHost(host)
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return badInput("serve: --listen %s: %v", o.listen, err)
