@@ -2,9 +2,9 @@ package checker
 
 import (
 	"bufio"
-	"html"
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"sort"

@@ -38,8 +38,8 @@ go_benchmarks() {
 	for d in jepsen-etcd:cas-register:jepsen kv:kv:edn; do
 		IFS=: read -r dir model format <<<"$d"
 		for i in $(seq 1 "$COUNT"); do
-			/usr/bin/time -f '%e' "$FL" analyze --model "$model" --format "$format" "testdata/external/$dir" 2>&1 >/dev/null | tail -1
-		done | median | xargs printf "faultline analyze DIR (parse + check + explain, one process): $dir median %s s\n"
+			/usr/bin/time -f '%e' "$FL" analyze --fail-fast --model "$model" --format "$format" "testdata/external/$dir" 2>&1 >/dev/null | tail -1
+		done | median | xargs printf "faultline analyze --fail-fast DIR (parse + check + explain, one process): $dir median %s s\n"
 	done
 
 	echo
