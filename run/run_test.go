@@ -280,3 +280,37 @@ func TestRunInterruptedIsNotValid(t *testing.T) {
 		t.Errorf("an interrupted run must heal")
 	}
 }
+
+// A re-check of a run whose history has since been damaged is an error
+// that names the line, and leaves results.json (the live run's verdict
+// and the stats only it could measure) exactly as it was.
+func TestRecheckNeverDestroysResults(t *testing.T) {
+	target := &memTarget{}
+	tt, _, _ := newTest(t, target)
+	out, err := Run(context.Background(), tt)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	before, err := os.ReadFile(filepath.Join(out.Dir, rundir.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hp := filepath.Join(out.Dir, rundir.HistoryFile)
+	b, err := os.ReadFile(hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	lines[2] = "{not json}\n"
+	if err := os.WriteFile(hp, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Check(context.Background(), out.Dir, []checker.Checker{checker.Linearizable{Model: checker.CASRegister()}}, nil)
+	if !errors.Is(err, history.ErrMalformed) || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("re-check of a damaged history: %v, want a malformed-history error naming line 3", err)
+	}
+	after, err := os.ReadFile(filepath.Join(out.Dir, rundir.ResultsFile))
+	if err != nil || string(after) != string(before) {
+		t.Fatalf("results.json changed by a failed re-check:\nbefore %s\nafter  %s (%v)", before, after, err)
+	}
+}

@@ -235,6 +235,14 @@ func (interrupted) Check(context.Context, history.History) checker.Result {
 func check(ctx context.Context, dir string, checkers []checker.Checker,
 	report func(context.Context, string, history.History, checker.Results) error, live map[string]any) (checker.Results, error) {
 	h, err := history.ReadFile(filepath.Join(dir, rundir.HistoryFile))
+	if err != nil && live == nil {
+		// A re-check never destroys what the live run recorded: its
+		// verdict, its controller and target stats and its report stay
+		// as they were, and the run directory does not contradict itself.
+		if _, rerr := rundir.ReadResults(dir); rerr == nil {
+			return checker.Results{}, fmt.Errorf("run: re-check of %s: %w (%s and the report are kept as the run left them)", dir, err, rundir.ResultsFile)
+		}
+	}
 	if err != nil {
 		res := checker.Results{Verdict: checker.Unknown, Checkers: map[string]checker.Result{
 			"history": {Verdict: checker.Unknown, Summary: err.Error()}}}

@@ -72,7 +72,7 @@ enqueue/dequeue).`,
 	}
 	c.Flags().StringVar(&o.model, "model", "", "checker model for history files: "+strings.Join(checker.ModelNames, ", "))
 	c.Flags().StringVar(&o.format, "format", "jsonl", "history file format: jsonl, jepsen, edn")
-	c.Flags().DurationVar(&o.timeout, "check-timeout", 60*time.Second, "per-history check budget; past it the verdict is unknown")
+	c.Flags().DurationVar(&o.timeout, "check-timeout", 60*time.Second, "the budget of a whole re-check of RUN_DIR (checks, then the report), or of each history file; past it the verdict is unknown")
 	c.Flags().BoolVar(&o.failFast, "fail-fast", false, "stop the linearizability check at the first failing key (a faster verdict; the other keys go unchecked)")
 	return c
 }
@@ -115,17 +115,29 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 	// Re-check with the workload's own checkers, as the run did; a
 	// test.json without a workload (another tool's) gets the model's
 	// linearizability check.
-	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: o.timeout, MinOK: 10, StopEarly: o.failFast}}
+	// --check-timeout bounds the whole re-check: the checkers get three
+	// quarters of it, the report (the timeline's own search) what is left.
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	deadline, _ := ctx.Deadline()
+	checkBudget := max(o.timeout*3/4, time.Millisecond)
+	checkers := []checker.Checker{&checker.Linearizable{Model: m, Timeout: checkBudget, MinOK: 10, StopEarly: o.failFast}}
 	if cfg.Workload != "" {
 		w, ok := g.registry().workload(cfg.Workload)
 		if !ok {
 			return badInput("analyze: %s names workload %q, which this binary does not know (known: %s)", filepath.Join(dir, rundir.ConfigFile), cfg.Workload, strings.Join(g.registry().workloadNames(), ", "))
 		}
-		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: o.timeout, FailFast: o.failFast}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
+		checkers = append(w.Checkers(workloads.CheckOptions{Timeout: checkBudget, FailFast: o.failFast}), checker.Faults{Starts: faultStartsOf(cfg.Nemeses)})
 	}
 	res, err := run.Check(ctx, dir, checkers,
-		func(ctx context.Context, dir string, h history.History, res checker.Results) error {
-			return reports.Write(ctx, dir, h, res, model, o.timeout)
+		func(_ context.Context, dir string, h history.History, res checker.Results) error {
+			// The report is written even when the budget is spent: its
+			// timeline then shows what it found in the time left (at least
+			// a moment), under a context of its own.
+			left := max(time.Until(deadline), 100*time.Millisecond)
+			rctx, rcancel := context.WithTimeout(context.Background(), left)
+			defer rcancel()
+			return reports.Write(rctx, dir, h, res, model, left)
 		})
 	if err != nil {
 		return err
