@@ -318,3 +318,19 @@ func FuzzKeysNeverMerge(f *testing.F) {
 		}
 	})
 }
+
+// Impossible times are refused naming the line: negative, beyond any run
+// faultline accepts, or a completion before its invoke.
+func TestReadRefusesImpossibleTimes(t *testing.T) {
+	for name, body := range map[string]string{
+		"negative": `{"index":0,"time":-5,"process":0,"type":"invoke","f":"read","key":"k"}` + "\n",
+		"huge":     `{"index":0,"time":9223372036854775000,"process":0,"type":"invoke","f":"read","key":"k"}` + "\n",
+		"backwards": `{"index":0,"time":100,"process":0,"type":"invoke","f":"read","key":"k"}` + "\n" +
+			`{"index":1,"time":50,"process":0,"type":"ok","f":"read","key":"k"}` + "\n",
+	} {
+		_, err := Read(strings.NewReader(body), "t.jsonl")
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "time") {
+			t.Errorf("%s: %v, want a malformed-line error about the time", name, err)
+		}
+	}
+}

@@ -2,6 +2,12 @@ package history
 
 import "fmt"
 
+// MaxTime is the latest time an op can have: 1000 hours after the run
+// started (the longest run faultline accepts). A later time, or a negative
+// one, is no real run's, and would make reports bucket or loop over
+// absurd ranges.
+const MaxTime = int64(1000 * 3600 * 1e9)
+
 // Validator checks, op by op, the structural rules every history obeys:
 // indexes dense from 0, known types, every completion preceded by an open
 // invoke of the same process and function, and at most one open invoke per
@@ -48,6 +54,12 @@ func (v *Validator) Add(op Op) *Problem {
 	if op.Process < 0 && op.Process != Nemesis {
 		return &Problem{What: fmt.Sprintf("process %d is negative", op.Process), Fix: "client processes are ints >= 0, the nemesis is \"nemesis\""}
 	}
+	if op.Time < 0 || op.Time > MaxTime {
+		return &Problem{
+			What: fmt.Sprintf("time %d is impossible", op.Time),
+			Fix:  "time is nanoseconds since the run started, from 0 to 1000 hours",
+		}
+	}
 	if op.Process == Nemesis {
 		if p := v.addNemesis(op); p != nil {
 			return p
@@ -73,6 +85,11 @@ func (v *Validator) Add(op Op) *Problem {
 		return &Problem{
 			What: fmt.Sprintf("%s of %s by process %s completes an invoke of %s (index %d)", op.Type, op.F, op.Process, inv.F, inv.Index),
 			Fix:  "a completion keeps the f of its invoke",
+		}
+	case op.Time < inv.Time:
+		return &Problem{
+			What: fmt.Sprintf("%s of %s by process %s at time %d returns before its invoke (index %d, time %d)", op.Type, op.F, op.Process, op.Time, inv.Index, inv.Time),
+			Fix:  "a completion's time is at or after its invoke's",
 		}
 	default:
 		delete(v.open, op.Process)

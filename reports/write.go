@@ -3,6 +3,7 @@ package reports
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"time"
@@ -36,7 +37,16 @@ type Options struct {
 }
 
 // WriteWith is Write with explicit options.
-func WriteWith(ctx context.Context, dir string, h history.History, res checker.Results, o Options) error {
+func WriteWith(ctx context.Context, dir string, h history.History, res checker.Results, o Options) (err error) {
+	// A report is evidence about a run, never a reason to lose it: a bug
+	// in a page or a plot on a history nobody foresaw is an error naming
+	// the run, not a crash (the history and results.json are already on
+	// disk).
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("reports: %s: internal error while writing the report: %v (the history and %s are intact)", dir, p, rundir.ResultsFile)
+		}
+	}()
 	var errs []error
 	in := indexInput{Timelines: map[string]string{}}
 	var failing []string
