@@ -334,3 +334,12 @@ func TestReadRefusesImpossibleTimes(t *testing.T) {
 		}
 	}
 }
+
+// A line past MaxLine is refused naming it, without reading on.
+func TestReadRefusesHugeLines(t *testing.T) {
+	huge := `{"index":0,"time":1,"process":0,"type":"invoke","f":"write","key":"k","value":"` + strings.Repeat("x", MaxLine+10) + `"}` + "\n"
+	_, err := Read(strings.NewReader(huge), "big.jsonl")
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "big.jsonl line 1") || len(err.Error()) > 300 {
+		t.Fatalf("%.300v", err)
+	}
+}

@@ -65,6 +65,10 @@ type wireOp struct {
 	Error   string          `json:"error"`
 }
 
+// MaxLine is the longest line a history reader accepts (64 MiB): memory
+// stays bounded whatever the input.
+const MaxLine = 64 << 20
+
 // Scan reads a history from r line by line, validates each op (see
 // Validator) and hands it to fn. Unknown fields are ignored, so newer writers
 // stay readable. A torn last line is dropped and reported in ReadInfo; any
@@ -86,6 +90,11 @@ func Scan(r io.Reader, name string, fn func(Op) error) (ReadInfo, error) {
 			for rerr == bufio.ErrBufferFull {
 				raw, rerr = br.ReadSlice('\n')
 				long = append(long, raw...)
+				if len(long) > MaxLine {
+					return info, &MalformedError{File: name, Line: line + 1,
+						What: fmt.Sprintf("a line longer than %d MiB", MaxLine>>20),
+						Fix:  "one op per line; an op's value this large is no real run's"}
+				}
 			}
 			raw = long
 		}

@@ -3,6 +3,7 @@ package edn
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -42,7 +43,7 @@ func Read(r io.Reader, name string) (history.History, error) {
 		// so a history that mixes them is refused, never merged.
 		kinds = map[string]keySeen{}
 	)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	sc.Buffer(make([]byte, 64<<10), history.MaxLine)
 	for sc.Scan() {
 		line++
 		text := strings.TrimSpace(sc.Text())
@@ -72,7 +73,10 @@ func Read(r io.Reader, name string) (history.History, error) {
 		}
 		h = append(h, op)
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, &history.MalformedError{Pkg: "edn", File: name, Line: line + 1,
+			What: fmt.Sprintf("a line longer than %d MiB", history.MaxLine>>20), Fix: "one op per line"}
+	} else if err != nil {
 		return nil, fmt.Errorf("edn: %s line %d: %w", name, line+1, err)
 	}
 	return h, nil

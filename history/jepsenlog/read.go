@@ -3,6 +3,7 @@ package jepsenlog
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -45,7 +46,7 @@ func Read(r io.Reader, name string) (history.History, error) {
 		sc      = bufio.NewScanner(r)
 		line    int
 	)
-	sc.Buffer(make([]byte, 64<<10), 64<<20)
+	sc.Buffer(make([]byte, 64<<10), history.MaxLine)
 	for sc.Scan() {
 		line++
 		text := sc.Text()
@@ -78,7 +79,10 @@ func Read(r io.Reader, name string) (history.History, error) {
 		}
 		return nil, &history.MalformedError{Pkg: "jepsenlog", File: name, Line: line, What: what, Fix: lineFix}
 	}
-	if err := sc.Err(); err != nil {
+	if err := sc.Err(); errors.Is(err, bufio.ErrTooLong) {
+		return nil, &history.MalformedError{Pkg: "jepsenlog", File: name, Line: line + 1,
+			What: fmt.Sprintf("a line longer than %d MiB", history.MaxLine>>20), Fix: "one op per line"}
+	} else if err != nil {
 		return nil, fmt.Errorf("jepsenlog: %s line %d: %w", name, line+1, err)
 	}
 	return h, nil
