@@ -181,6 +181,9 @@ func (s *nemesisSet) UnmarshalYAML(n *yaml.Node) error {
 	default:
 		return fmt.Errorf("line %d: a nemesis set is a list of names, e.g. [partition, kill], or none", n.Line)
 	}
+	if len(names) > maxNemesisNames {
+		return fmt.Errorf("line %d: a nemesis set of %d names: at most %d (there are only a few nemeses)", n.Line, len(names), maxNemesisNames)
+	}
 	out := nemesisSet{}
 	for _, f := range names {
 		if f == "none" {
@@ -228,6 +231,28 @@ func (e *expectMap) UnmarshalYAML(n *yaml.Node) error {
 
 var lineRE = regexp.MustCompile(`^(?:yaml: )?(?:unmarshal errors:\n\s*)?line (\d+): (.*)$`)
 
+// Bounds on what a spec may ask for: a spec is small input that can ask
+// for unbounded work, so each count has a limit and a one-line error.
+const (
+	MaxSpecSize     = 1 << 20 // bytes
+	MaxCells        = 10_000  // cells after expansion
+	MaxRepetitions  = 1_000   // per cell or matrix
+	maxNemesisNames = 64      // names in one nemesis set
+)
+
+// aliasLine returns the line of the first alias or anchor in n, or 0.
+func aliasLine(n *yaml.Node) int {
+	if n.Kind == yaml.AliasNode || n.Anchor != "" {
+		return max(n.Line, 1)
+	}
+	for _, c := range n.Content {
+		if l := aliasLine(c); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
 // Parse parses a spec. file names it in errors and anchors a relative
 // nodes_file.
 func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
@@ -239,6 +264,18 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		}
 		return fmt.Errorf("%w: %s: %s", ErrBadSpec, loc, strings.Join(strings.Fields(fmt.Sprintf(format, args...)), " "))
 	}
+	if len(data) > MaxSpecSize {
+		return nil, fail(0, "the spec is %d bytes: at most %d (a campaign is a few matrices; generate cells with matrix:, not by hand)", len(data), MaxSpecSize)
+	}
+	// The node tree first: it does not expand aliases, so a spec built of
+	// aliases (a "billion laughs") is refused before anything expands it.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, yamlError(base, err)
+	}
+	if line := aliasLine(&root); line > 0 {
+		return nil, fail(line, "YAML anchors and aliases are not accepted in a campaign spec: write the values out, or use defaults: and matrix:")
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var raw rawSpec
@@ -248,9 +285,9 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		}
 		return nil, yamlError(base, err)
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlError(base, err)
+	var second yaml.Node
+	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
+		return nil, fail(second.Line, "a second YAML document (after ---): a spec is one document; put the other campaign in its own file")
 	}
 	s := &Spec{Name: raw.Name, File: file, Cluster: raw.Cluster}
 	if s.Name == "" {
@@ -298,6 +335,9 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 			return fail(c.Line, "cell %s is the same as the cell at line %d: change a seed, use repetitions, or give it a name", c.ID, prev)
 		}
 		seen[c.ID] = c.Line
+		if len(s.Cells) == MaxCells {
+			return fail(c.Line, "more than %d cells: split the campaign, or use fewer seeds and repetitions", MaxCells)
+		}
 		s.Cells = append(s.Cells, c)
 		return nil
 	}
@@ -499,8 +539,11 @@ func (r rawParams) seedsReps(defSeeds []int64, defReps int) ([]int64, int, error
 	if r.Repetitions != nil {
 		reps = *r.Repetitions
 	}
-	if reps < 1 {
-		return nil, 0, fmt.Errorf("repetitions %d: must be at least 1", reps)
+	if reps < 1 || reps > MaxRepetitions {
+		return nil, 0, fmt.Errorf("repetitions %d: must be from 1 to %d", reps, MaxRepetitions)
+	}
+	if len(seeds) > MaxCells {
+		return nil, 0, fmt.Errorf("%d seeds: at most %d", len(seeds), MaxCells)
 	}
 	return seeds, reps, nil
 }

@@ -164,3 +164,24 @@ func TestNamedCellsWithSeeds(t *testing.T) {
 		t.Errorf("ids %v, want %v", ids, want)
 	}
 }
+
+// A small spec cannot ask for unbounded work: each bound is a one-line
+// error naming the spec (before any expansion: the aliases are refused on
+// the node tree, the cells counted as they are made).
+func TestParseBoundsWork(t *testing.T) {
+	laughs := "name: x\na: &a [" + strings.Repeat("x,", 10) + "x]\nb: &b [" + strings.Repeat("*a,", 10) + "*a]\ncells:\n  - {target: register}\n"
+	bigNames := "[" + strings.Repeat("partition,", 100) + "kill]"
+	for name, spec := range map[string]string{
+		"aliases":         laughs,
+		"second document": "name: x\ncells:\n  - {target: register}\n---\nname: y\n",
+		"repetitions":     "name: x\ncells:\n  - {target: register, repetitions: 1000000000}\n",
+		"cells":           "name: x\nmatrix:\n  - {targets: [register], seeds: [" + strings.TrimSuffix(strings.Repeat("1,", 0), ",") + "1], repetitions: 1000}\n  - {targets: [kv], modes: [a, b, c, d, e, f, g, h, i, j, k], repetitions: 1000}\n",
+		"nemesis names":   "name: x\ncells:\n  - {target: register, nemesis: " + bigNames + "}\n",
+		"size":            "name: x\n# " + strings.Repeat("x", MaxSpecSize) + "\ncells:\n  - {target: register}\n",
+	} {
+		_, err := Parse("spec.yaml", []byte(spec), nil)
+		if err == nil || !strings.Contains(err.Error(), "spec.yaml") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want a one-line error naming spec.yaml", name, err)
+		}
+	}
+}
