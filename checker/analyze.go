@@ -79,7 +79,8 @@ func prepareFile(m Model, path, format string) (*prepared, error) {
 			return nil, fmt.Errorf("history: %w", err)
 		}
 		defer f.Close()
-		if _, err := history.Scan(f, path, pr.add); err != nil {
+		info, err := history.Scan(f, path, pr.add)
+		if err != nil {
 			if errors.Is(err, ErrBadInput) {
 				return nil, fmt.Errorf("%s: %w", path, err)
 			}
@@ -89,6 +90,7 @@ func prepareFile(m Model, path, format string) (*prepared, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
+		prep.torn = info.Torn
 		return prep, nil
 	}
 	h, err := ReadHistory(path, format)

@@ -110,6 +110,11 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 	}
 	c := prep.counts
 	activity := fmt.Sprintf("%d keys, %d ok, %d info, %d open, %d fail client ops", len(prep.keys), c.OK, c.Info, c.Open, c.Fail)
+	if prep.torn {
+		// Said in every verdict: what was checked is the history before it.
+		activity += "; the last line was torn (cut off mid-write) and not checked"
+		details["torn_tail"] = true
+	}
 	why := fmt.Sprintf("timed out after %s", timeout)
 	if !timedOut || ctx.Err() != nil {
 		why = "cancelled"

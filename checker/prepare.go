@@ -18,6 +18,8 @@ type prepared struct {
 	// outcome is unknown.
 	endOfTime int64
 	counts    opCounts
+	// torn: the file's last line was cut off mid-write and dropped.
+	torn bool
 }
 
 type opCounts struct {

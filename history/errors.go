@@ -3,6 +3,8 @@ package history
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode/utf8"
 )
 
 // ErrMalformed is wrapped by every error about a history file that cannot be
@@ -25,7 +27,7 @@ func (e *MalformedError) Error() string {
 	if pkg == "" {
 		pkg = "history"
 	}
-	msg := fmt.Sprintf("%s: %s line %d: %s", pkg, e.File, e.Line, e.What)
+	msg := fmt.Sprintf("%s: %s line %d: %s", pkg, e.File, e.Line, Clip(e.What, maxWhat))
 	if e.Fix != "" {
 		msg += " (" + e.Fix + ")"
 	}
@@ -34,3 +36,21 @@ func (e *MalformedError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrMalformed) true.
 func (e *MalformedError) Unwrap() error { return ErrMalformed }
+
+// maxWhat bounds what an error echoes of the input: a 50 MB value makes a
+// one-line error, not a 50 MB one.
+const maxWhat = 300
+
+// Clip shortens s to at most n bytes (on a rune boundary), saying how much
+// was left out; one line, whatever s holds.
+func Clip(s string, n int) string {
+	s = strings.ReplaceAll(strings.ReplaceAll(s, "\n", `\n`), "\r", `\r`)
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return fmt.Sprintf("%s... (%d more bytes)", s[:cut], len(s)-cut)
+}

@@ -343,3 +343,12 @@ func TestReadRefusesHugeLines(t *testing.T) {
 		t.Fatalf("%.300v", err)
 	}
 }
+
+// An error echoes at most a few hundred bytes of the input, on one line.
+func TestErrorsClipWhatTheyEcho(t *testing.T) {
+	e := &MalformedError{File: "h.jsonl", Line: 3, What: "value " + strings.Repeat("é\n", 1<<20)}
+	msg := e.Error()
+	if len(msg) > 500 || strings.Contains(msg, "\n") || !utf8.ValidString(msg) || !strings.Contains(msg, "more bytes") {
+		t.Fatalf("%d bytes: %.200q", len(msg), msg)
+	}
+}

@@ -234,7 +234,7 @@ func (interrupted) Check(context.Context, history.History) checker.Result {
 // results.json.
 func check(ctx context.Context, dir string, checkers []checker.Checker,
 	report func(context.Context, string, history.History, checker.Results) error, live map[string]any) (checker.Results, error) {
-	h, err := history.ReadFile(filepath.Join(dir, rundir.HistoryFile))
+	h, info, err := history.ReadFileInfo(filepath.Join(dir, rundir.HistoryFile))
 	if err != nil && live == nil {
 		// A re-check never destroys what the live run recorded: its
 		// verdict, its controller and target stats and its report stay
@@ -250,6 +250,11 @@ func check(ctx context.Context, dir string, checkers []checker.Checker,
 		return res, err
 	}
 	res := checker.Run(ctx, h, checkers...)
+	if info.Torn {
+		// Said, never silent: the checkers saw the history before it.
+		res.Checkers["history"] = checker.Result{Verdict: checker.Valid,
+			Summary: fmt.Sprintf("the last line of %s was torn (cut off mid-write) and dropped; the %d ops before it were checked", rundir.HistoryFile, len(h))}
+	}
 	res.Stats = stats(h)
 	if live != nil {
 		res.Stats = addStats(res.Stats, live)

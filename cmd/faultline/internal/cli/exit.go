@@ -74,6 +74,9 @@ func exitCode(err error) int {
 	}
 }
 
+// maxErrorLine bounds the one line an error is printed as.
+const maxErrorLine = 2000
+
 // report prints err as one line (the verdict carries its own output).
 func report(w io.Writer, err error) {
 	var ve verdictError
@@ -83,5 +86,6 @@ func report(w io.Writer, err error) {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, errBadInput.Error()+": ")
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
-	fmt.Fprintf(w, "faultline: %s\n", msg)
+	// One line, and a short one, whatever the input echoed into it.
+	fmt.Fprintf(w, "faultline: %s\n", history.Clip(msg, maxErrorLine))
 }
