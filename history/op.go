@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // Type is the kind of a history entry: an invocation or one of the three
@@ -109,3 +110,11 @@ func (o Op) Complete(t Type, v json.RawMessage, errText string) Op {
 	c.Error = errText
 	return c
 }
+
+// Refused begins the error of a fail the op's own semantics caused (a cas
+// whose old value did not match): the system answered, correctly, so
+// availability counts it as answered, not as unavailable.
+const Refused = "refused: "
+
+// IsRefused reports whether o is a fail its semantics caused (see Refused).
+func (o Op) IsRefused() bool { return o.Type == Fail && strings.HasPrefix(o.Error, Refused) }

@@ -199,7 +199,7 @@ func anomalyLines(rs []campaign.Result) []string {
 		for _, a := range avail {
 			t += a
 		}
-		lines = append(lines, fmt.Sprintf("%.0f%% ok during faults", 100*t/float64(len(avail))))
+		lines = append(lines, fmt.Sprintf("%.0f%% answered during faults", 100*t/float64(len(avail))))
 	}
 	return lines
 }

@@ -149,7 +149,7 @@ func TestWriteCampaign(t *testing.T) {
 		`<div class="verdict" id="verdict">unknown</div>`, // a harness error, and a cell not run
 		`<th class="mode">serial</th>`, `<th>partition</th>`, `<th>clock</th>`,
 		`href="runs/kv-one-kv-partition-s1/index.html"`,
-		"1 non-linearizable keys", "80% ok during faults", "expected invalid: the anomaly was not caught",
+		"1 non-linearizable keys", "80% answered during faults", "expected invalid: the anomaly was not caught",
 		"plots/campaign-kv-kv-avail.png",
 	} {
 		if !strings.Contains(page, want) {

@@ -99,9 +99,16 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 	}
 	d.Meta, d.Config = configRows(cfg)
 	a := Avail(samples, faults)
+	// Answered: ok, or refused by the op's semantics (a cas mismatch is a
+	// correct answer, not unavailability).
 	d.Avail = []kv{
-		{"ops invoked while a fault was in place", fmt.Sprintf("%s ok (%d of %d)", pct(a.During()), a.DuringOK, a.DuringTotal)},
-		{"ops invoked with no fault in place", fmt.Sprintf("%s ok (%d of %d)", pct(a.Outside()), a.OutsideOK, a.OutsideTotal)},
+		{"ops invoked with no fault in place", fmt.Sprintf("%s answered (%d of %d)", pct(a.Outside()), a.OutsideOK, a.OutsideTotal)},
+		{"ops invoked while any fault was in place", fmt.Sprintf("%s answered (%d of %d)", pct(a.During()), a.DuringOK, a.DuringTotal)},
+	}
+	for _, fam := range fault.FamiliesOf(faults) {
+		if c, ok := a.ByFamily[fam]; ok && c[1] > 0 {
+			d.Avail = append(d.Avail, kv{"… under " + fam, fmt.Sprintf("%s answered (%d of %d)", pct(ratio(c[0], c[1])), c[0], c[1])})
+		}
 	}
 	for _, s := range LatencyStats(samples) {
 		d.Latency = append(d.Latency, latencyRow{Group: s.Group, N: s.N, P50: fmtDur(s.P50), P95: fmtDur(s.P95), P99: fmtDur(s.P99), Max: fmtDur(s.Max)})

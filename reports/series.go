@@ -17,7 +17,14 @@ type Sample struct {
 	Latency int64        // Done - Time, ns
 	F       string       // read, write, cas, ...
 	Type    history.Type // ok, fail or info
+	// Refused: a fail the op's semantics caused (a cas mismatch): the
+	// system answered.
+	Refused bool
 }
+
+// Answered reports whether the system answered the op: ok, or refused by
+// its semantics.
+func (s Sample) Answered() bool { return s.Type == history.OK || s.Refused }
 
 // Samples lists h's completed client ops in invoke order. Open invokes
 // (the run ended first) have no latency and are left out.
@@ -28,7 +35,7 @@ func Samples(h history.History) []Sample {
 			continue
 		}
 		c := p.Completion
-		out = append(out, Sample{Time: p.Invoke.Time, Done: c.Time, Latency: c.Time - p.Invoke.Time, F: p.Invoke.F, Type: c.Type})
+		out = append(out, Sample{Time: p.Invoke.Time, Done: c.Time, Latency: c.Time - p.Invoke.Time, F: p.Invoke.F, Type: c.Type, Refused: c.IsRefused()})
 	}
 	return out
 }
@@ -143,14 +150,17 @@ func ClockOffsets(h history.History) []ClockSample {
 type Availability struct {
 	DuringOK, DuringTotal   int
 	OutsideOK, OutsideTotal int
+	// ByFamily counts, per fault family, the ops invoked while a fault of
+	// that family was in place: answered and total.
+	ByFamily map[string][2]int
 }
 
-// During is the fraction of ops invoked during a fault that completed ok;
-// NaN when there were none.
+// During is the fraction of ops invoked during a fault that were answered
+// (ok, or refused by their semantics); NaN when there were none.
 func (a Availability) During() float64 { return ratio(a.DuringOK, a.DuringTotal) }
 
-// Outside is the fraction of ops invoked with no fault in place that
-// completed ok; NaN when there were none.
+// Outside is the fraction of ops invoked with no fault in place that were
+// answered; NaN when there were none.
 func (a Availability) Outside() float64 { return ratio(a.OutsideOK, a.OutsideTotal) }
 
 func ratio(a, b int) float64 {
@@ -160,20 +170,31 @@ func ratio(a, b int) float64 {
 	return float64(a) / float64(b)
 }
 
-// Avail computes the availability of samples under faults fs.
+// Avail computes the availability of samples under faults fs: an op is
+// available when it was answered (ok, or refused by its semantics, as a cas
+// whose old value did not match), per fault family and overall.
 func Avail(samples []Sample, fs []fault.Interval) Availability {
-	var a Availability
+	a := Availability{ByFamily: map[string][2]int{}}
 	for _, s := range samples {
 		ok := 0
-		if s.Type == history.OK {
+		if s.Answered() {
 			ok = 1
 		}
-		if len(fault.At(fs, s.Time)) > 0 {
-			a.DuringTotal++
-			a.DuringOK += ok
-		} else {
+		in := fault.At(fs, s.Time)
+		if len(in) == 0 {
 			a.OutsideTotal++
 			a.OutsideOK += ok
+			continue
+		}
+		a.DuringTotal++
+		a.DuringOK += ok
+		seen := map[string]bool{}
+		for _, f := range in {
+			if !seen[f.Family] {
+				seen[f.Family] = true
+				c := a.ByFamily[f.Family]
+				a.ByFamily[f.Family] = [2]int{c[0] + ok, c[1] + 1}
+			}
 		}
 	}
 	return a

@@ -71,12 +71,29 @@ func TestSamplesAndAvailability(t *testing.T) {
 	a := Avail(s, fault.Intervals(h))
 	// During the partition (2s-6.1s): write k1 2 ok, write k2 fail, read ok;
 	// during the kill (7s-9.1s): the info read. Outside: two oks.
-	want := Availability{DuringOK: 2, DuringTotal: 4, OutsideOK: 2, OutsideTotal: 2}
-	if a != want {
+	want := Availability{DuringOK: 2, DuringTotal: 4, OutsideOK: 2, OutsideTotal: 2,
+		ByFamily: map[string][2]int{"partition": {2, 3}, "kill": {0, 1}}}
+	if !reflect.DeepEqual(a, want) {
 		t.Fatalf("availability %+v, want %+v", a, want)
 	}
 	if a.During() != 0.5 || a.Outside() != 1 || !math.IsNaN(Availability{}.During()) {
 		t.Errorf("ratios %v %v", a.During(), a.Outside())
+	}
+}
+
+// A cas refused by its semantics (the old value did not match) is an
+// answer, not unavailability; a fail for any other reason is not.
+func TestAvailabilityCountsRefusedAsAnswered(t *testing.T) {
+	var b builder
+	b.add(1*sec, 0, history.Invoke, "cas", "k", []int{1, 2}, "")
+	b.add(1*sec+1e6, 0, history.Fail, "cas", "k", []int{1, 2}, history.Refused+"register: cas old value does not match")
+	b.add(2*sec, 1, history.Invoke, "write", "k", 3, "")
+	b.add(2*sec+1e6, 1, history.Fail, "write", "k", 3, "register: connection refused")
+	b.add(3*sec, 2, history.Invoke, "read", "k", nil, "")
+	b.add(3*sec+1e6, 2, history.OK, "read", "k", 3, "")
+	a := Avail(Samples(b.h), nil)
+	if a.OutsideOK != 2 || a.OutsideTotal != 3 {
+		t.Fatalf("availability %+v, want 2 of 3 answered (the ok read and the refused cas)", a)
 	}
 }
 

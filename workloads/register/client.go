@@ -87,8 +87,8 @@ func (c *client) outcome(ctx context.Context, op history.Op, err error) history.
 	switch {
 	case err == nil:
 		return op.Complete(history.OK, op.Value, "")
-	case errors.Is(err, ErrMismatch):
-		return op.Complete(history.Fail, op.Value, err.Error())
+	case errors.Is(err, ErrMismatch): // answered: the old value did not match
+		return op.Complete(history.Fail, op.Value, history.Refused+err.Error())
 	case ctx.Err() != nil:
 		return op.Complete(history.Info, op.Value, fmt.Sprintf("%s: %v (op outlived its timeout: %v)", c.name, err, ctx.Err()))
 	case c.definite != nil && c.definite(err):
