@@ -53,6 +53,9 @@ type Result struct {
 	Anomalies Anomalies          `json:"anomalies,omitempty"`
 	Measures  map[string]float64 `json:"measures,omitempty"`
 	Details   map[string]any     `json:"details,omitempty"`
+	// Informational: the checker only counts (stale reads, unless strict);
+	// its figures inform and its verdict never claims a property held.
+	Informational bool `json:"informational,omitempty"`
 }
 
 // Results is the content of results.json.

@@ -192,10 +192,10 @@ func (s StaleReads) Check(ctx context.Context, h history.History) Result {
 		summary += fmt.Sprintf(" (first: read %d of %q returned %s after %s was acknowledged)", e.Index, e.Key, e.Value, e.Superseded)
 	}
 	if s.Strict && len(all) > 0 {
-		return Result{Verdict: Invalid, Summary: summary, Details: details, Anomalies: an}
+		return Result{Verdict: Invalid, Summary: summary, Details: details, Anomalies: an, Informational: !s.Strict}
 	}
 	if !s.Strict {
 		summary += " (informational)"
 	}
-	return Result{Verdict: Valid, Summary: summary, Details: details, Anomalies: an}
+	return Result{Verdict: Valid, Summary: summary, Details: details, Anomalies: an, Informational: !s.Strict}
 }

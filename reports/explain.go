@@ -3,6 +3,7 @@ package reports
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -59,6 +60,9 @@ func illegalKeys(r checker.Result) []string {
 type Explanation struct {
 	Checker string
 	Verdict checker.Verdict
+	// Badge is what the card's badge says: the verdict, or "info" for an
+	// informational checker (it counts; it does not judge).
+	Badge   string
 	Summary string
 	// Words are paragraphs that explain the anomaly to someone who has not
 	// read the checker's code; empty for a valid result.
@@ -90,11 +94,29 @@ type OpRow struct {
 }
 
 // explain puts each checker's result in words.
-func explain(h history.History, res checker.Results, faults []fault.Interval, timelines map[string]string) []Explanation {
+func explain(h history.History, res checker.Results, faults []fault.Interval, timelines map[string]string, dir string) []Explanation {
 	var out []Explanation
-	for _, name := range sortedKeys(res.Checkers) {
+	// The failing checkers first, then the undecided, then the rest: a
+	// reader sees first what made the verdict.
+	names := sortedKeys(res.Checkers)
+	rank := func(n string) int {
+		switch r := res.Checkers[n]; {
+		case r.Verdict == checker.Invalid:
+			return 0
+		case r.Verdict != checker.Valid:
+			return 1
+		case r.Informational:
+			return 3
+		}
+		return 2
+	}
+	sort.SliceStable(names, func(i, j int) bool { return rank(names[i]) < rank(names[j]) })
+	for _, name := range names {
 		r := res.Checkers[name]
-		e := Explanation{Checker: name, Verdict: r.Verdict, Summary: r.Summary}
+		e := Explanation{Checker: name, Verdict: r.Verdict, Badge: string(r.Verdict), Summary: r.Summary}
+		if r.Informational && r.Verdict == checker.Valid {
+			e.Badge = "info"
+		}
 		if a := linAnomaly(r); a != nil && r.Verdict == checker.Invalid {
 			v := anomalyView(h, *a, faults)
 			v.Timeline = timelines[a.Key]
@@ -110,7 +132,8 @@ func explain(h history.History, res checker.Results, faults []fault.Interval, ti
 			case checker.Invalid:
 				e.Words = []string{"The checker found an anomaly: " + r.Summary}
 			case checker.Unknown:
-				e.Words = []string{"The checker could not decide, so the run proves nothing either way: " + r.Summary}
+				e.Words = []string{"The checker could not decide, so the run proves nothing either way: " + r.Summary,
+					fmt.Sprintf("To decide it, re-check the recorded history with a larger budget (no cluster needed): faultline analyze --check-timeout 10m %s", dir)}
 			}
 		}
 		out = append(out, e)

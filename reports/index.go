@@ -69,7 +69,7 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 		Name:     configName(cfg, filepath.Base(filepath.Dir(dir))),
 		Dir:      dir,
 		Verdict:  res.Verdict,
-		Checkers: explain(h, res, faults, in.Timelines),
+		Checkers: explain(h, res, faults, in.Timelines, dir),
 		Ops:      OpCounts(h),
 	}
 	for _, p := range in.Plots {

@@ -82,7 +82,7 @@ func JUnit(dir string, h history.History, res checker.Results) JUnitSuites {
 	}
 	s.Properties = append(s.Properties, JUnitProperty{Name: "run_dir", Value: dir})
 	faults := fault.Intervals(h)
-	for _, e := range explain(h, res, faults, nil) {
+	for _, e := range explain(h, res, faults, nil, dir) {
 		c := JUnitCase{Name: e.Checker, ClassName: "faultline." + name, Time: s.Time, SystemOut: e.Summary}
 		text := strings.Join(e.Words, "\n") + "\n\nReport: " + filepath.Join(dir, rundir.IndexFile)
 		switch e.Verdict {

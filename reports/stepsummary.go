@@ -29,7 +29,7 @@ func StepSummary(dir string, h history.History, res checker.Results) string {
 	}
 	faults := fault.Intervals(h)
 	b.WriteString("| checker | verdict | explanation |\n| --- | --- | --- |\n")
-	for _, e := range explain(h, res, faults, nil) {
+	for _, e := range explain(h, res, faults, nil, dir) {
 		text := e.Summary
 		if len(e.Words) > 0 && e.Verdict != checker.Valid {
 			text = strings.Join(e.Words, " ")

@@ -143,3 +143,27 @@ func TestWriteValidRunAndJUnitUnknown(t *testing.T) {
 		t.Errorf("unknown testcase %+v", c)
 	}
 }
+
+// The report leads with what decided the verdict: failing checkers first,
+// undecided next (with the command that decides them), informational
+// counts last under a neutral badge, never a green VALID.
+func TestExplainOrderAndBadges(t *testing.T) {
+	res := checker.Results{Verdict: checker.Invalid, Checkers: map[string]checker.Result{
+		"faults":       {Verdict: checker.Valid},
+		"stale-reads":  {Verdict: checker.Valid, Summary: "159 of 5099 reads were stale", Informational: true},
+		"convergence":  {Verdict: checker.Unknown, Summary: "no final reads"},
+		"linearizable": {Verdict: checker.Invalid, Summary: "key k not linearizable"},
+	}}
+	es := explain(badRun(), res, nil, nil, "store/x/1")
+	var order, badges []string
+	for _, e := range es {
+		order = append(order, e.Checker)
+		badges = append(badges, e.Badge)
+	}
+	if strings.Join(order, ",") != "linearizable,convergence,faults,stale-reads" || badges[3] != "info" || badges[2] != "valid" {
+		t.Fatalf("order %v badges %v", order, badges)
+	}
+	if w := strings.Join(es[1].Words, " "); !strings.Contains(w, "faultline analyze --check-timeout 10m store/x/1") {
+		t.Errorf("unknown checker's words do not say how to decide it: %q", w)
+	}
+}
