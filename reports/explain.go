@@ -297,8 +297,11 @@ func anomalyView(h history.History, a LinAnomaly, faults []fault.Interval) *Anom
 		if c := p.Completion; c != nil {
 			r.End = fmtSecs(c.Time)
 			r.Outcome = string(c.Type)
-			if c.Type == history.OK && len(c.Value) > 0 {
+			switch {
+			case c.Type == history.OK && len(c.Value) > 0:
 				r.Outcome += " " + compactJSON(c.Value)
+			case c.Type == history.OK && p.Invoke.F == "read":
+				r.Outcome += " nil" // a read of nothing: the key held no value
 			}
 			if c.Error != "" {
 				r.Outcome += ": " + c.Error
