@@ -95,6 +95,10 @@ type tableRow struct {
 
 type campaignView struct {
 	Name, Verdict, Headline, Spec, Started, Duration string
+	// Word and Class are the banner: a campaign is judged by its
+	// expectations, so it passed or failed (never "valid" over invalid
+	// runs that were expected to be invalid).
+	Word, Class string
 	Met, Missed, Total, Planned                      int
 	ExitCode                                         int
 	Groups                                           []groupView
@@ -226,13 +230,20 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	if !s.End.IsZero() {
 		v.Duration = s.End.Sub(s.Start).Round(1e9).String()
 	}
+	met := len(s.Results) - s.Missed
 	switch {
 	case s.Verdict == "running":
+		v.Word, v.Class = "running", "unknown"
 		v.Headline = fmt.Sprintf("running: %d of %d cells done", len(s.Results), len(s.Cells))
 	case s.Missed == 0 && len(s.Results) == len(s.Cells):
-		v.Headline = fmt.Sprintf("all %d cells met their expectation", len(s.Cells))
+		v.Word, v.Class = "passed", "valid"
+		v.Headline = fmt.Sprintf("%d/%d expectations met", met, len(s.Cells))
 	default:
-		v.Headline = fmt.Sprintf("%d of %d cells missed their expectation (exit %d)", s.Missed+len(s.Cells)-len(s.Results), len(s.Cells), s.ExitCode)
+		v.Word, v.Class = "failed", "invalid"
+		if s.ExitCode == campaign.ExitUnknown || s.ExitCode == campaign.ExitHarness || s.ExitCode == campaign.ExitBadInput {
+			v.Class = "unknown"
+		}
+		v.Headline = fmt.Sprintf("%d/%d expectations met; %d missed or not run (exit %d)", met, len(s.Cells), s.Missed+len(s.Cells)-len(s.Results), s.ExitCode)
 	}
 	cols := metricCols(s.Results)
 	for _, m := range cols {
@@ -320,7 +331,7 @@ var campaignTmpl = template.Must(template.New("campaign").Funcs(template.FuncMap
 const campaignSource = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{.Verdict}}: campaign {{.Name}} — faultline</title>
+<title>{{.Word}}: campaign {{.Name}} — faultline</title>
 <style>
 :root{--valid:#2e7d32;--invalid:#c62828;--unknown:#ef6c00;--running:#546e7a}
 body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#222;background:#fff;line-height:1.45}
@@ -356,8 +367,8 @@ tr.missed td{background:#fff3f3}
 .plots{display:flex;flex-wrap:wrap;gap:1em}
 .plots img{width:560px;border:1px solid #eee}
 </style></head><body>
-<header class="banner {{.Verdict}}"><div class="inner">
-<div class="verdict" id="verdict">{{.Verdict}}</div>
+<header class="banner {{.Class}}"><div class="inner">
+<div class="verdict" id="verdict">{{.Word}}</div>
 <div class="headline">{{.Headline}}</div>
 <div class="meta"><span><b>campaign</b> {{.Name}}</span><span><b>spec</b> {{.Spec}}</span><span><b>started</b> {{.Started}}</span>{{if .Duration}}<span><b>took</b> {{.Duration}}</span>{{end}}<span><b>met</b> {{.Met}}</span><span><b>missed</b> {{.Missed}}</span>{{if ne .Verdict "running"}}<span><b>exit</b> {{.ExitCode}}</span>{{end}}</div>
 </div></header>

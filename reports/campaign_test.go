@@ -146,7 +146,7 @@ func TestWriteCampaign(t *testing.T) {
 	}
 	page := string(b)
 	for _, want := range []string{
-		`<div class="verdict" id="verdict">unknown</div>`, // a harness error, and a cell not run
+		`<header class="banner unknown">`, `<div class="verdict" id="verdict">failed</div>`, "2/5 expectations met", // a harness error, and a cell not run
 		`<th class="mode">serial</th>`, `<th>partition</th>`, `<th>clock</th>`,
 		`href="runs/kv-one-kv-partition-s1/index.html"`,
 		"1 non-linearizable keys", "80% answered during faults", "expected invalid: the anomaly was not caught",
