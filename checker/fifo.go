@@ -108,8 +108,8 @@ func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Res
 		"decided_by":                    d.how,
 		"instances_checked":             d.tried,
 	}
-	activity := fmt.Sprintf("whole history: %d enqueues, %d dequeues (%d empty), %d unresolved indeterminate dequeues; %d ok, %d info, %d open, %d fail client ops",
-		fh.enqueues, fh.dequeues, len(fh.empties), len(fh.unresolved), c.OK, c.Info, c.Open, c.Fail)
+	activity := fmt.Sprintf("whole history: %s, %s (%d empty), %s; %d ok, %d info, %d open, %d fail client ops",
+		nouns(fh.enqueues, "enqueue"), nouns(fh.dequeues, "dequeue"), len(fh.empties), nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), c.OK, c.Info, c.Open, c.Fail)
 	viols := append(slices.Clone(fixed), d.viols...)
 	if len(viols) > 0 && (d.decided || len(fixed) > 0) {
 		if len(fixed) > 0 && !d.decided {
@@ -130,15 +130,15 @@ func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Res
 		var kinds []string
 		for _, k := range an.Kinds() {
 			if an[k] > 0 {
-				kinds = append(kinds, fmt.Sprintf("%d %s", an[k], k.Label()))
+				kinds = append(kinds, fmt.Sprintf("%s: %d", k.Label(), an[k]))
 			}
 		}
 		note := ""
 		switch {
 		case len(d.viols) > 0 && d.how == "relaxed":
-			note = fmt.Sprintf(" (each whatever the %d unresolved indeterminate dequeues took)", len(fh.unresolved))
+			note = fmt.Sprintf(" (each in every reading of the %s)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"))
 		case len(d.viols) > 0 && d.how == "search":
-			note = fmt.Sprintf(" (no assignment of the %d never-dequeued values to the %d unresolved indeterminate dequeues is free of violations: %d checked; these are of the assignment that hands the earliest dequeues to the earliest deadlines)", d.undequeued, len(fh.unresolved), d.tried)
+			note = fmt.Sprintf(" (no reading of which of the %s took which of the %s is free of violations: %d checked; these are the reading's that hands the earliest dequeues to the earliest deadlines)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), nouns(d.undequeued, "never-dequeued value"), d.tried)
 		case !d.decided:
 			note = " (and possibly more: " + d.why + ")"
 		}
@@ -232,28 +232,36 @@ func (r *fifoRenderer) ref(i int) fifoRef {
 	return f
 }
 
+// nouns is "1 enqueue", "2 enqueues".
+func nouns(n int, one string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + one + "s"
+}
+
 // secs writes a time (ns since the run started) in seconds.
 func secs(ns int64) string { return strconv.FormatFloat(float64(ns)/1e9, 'f', -1, 64) + "s" }
 
-// text describes op i in a sentence: "dequeue -> 8 (op 12, process 3,
-// 0.12s-0.13s)".
+// text names op i in a sentence, with its times: "dequeue op 12
+// (process 3, 0.12s-0.13s)", "enqueue(8) op 9 (...)"; a resolved
+// dequeue says what its outcome record told.
 func (r *fifoRenderer) text(i int) string {
 	o := &r.fh.ops[i]
-	what := fmt.Sprintf("enqueue(%d)", o.value)
+	what := fmt.Sprintf("enqueue(%d) op %d", o.value, o.index)
 	if !o.enq {
-		switch {
-		case o.empty:
-			what = "dequeue -> empty"
-		case o.typ == history.OK || o.resolved:
-			what = fmt.Sprintf("dequeue -> %d", o.value)
-		default:
-			what = "dequeue -> ?"
-		}
+		what = fmt.Sprintf("dequeue op %d", o.index)
 	}
-	where := fmt.Sprintf("op %d, process %s", o.index, o.process)
+	where := "process " + o.process.String()
 	switch {
+	case o.typ == history.Fail:
+		where += fmt.Sprintf(", %s-%s, failed", secs(o.call), secs(o.ret))
 	case o.resolved:
-		where += fmt.Sprintf(", %s, invoked %s, outcome told by op %d at %s", o.typ, secs(o.call), o.outcome, secs(o.ret))
+		took := fmt.Sprintf("took %d", o.value)
+		if o.empty {
+			took = "found the queue empty"
+		}
+		where += fmt.Sprintf(", %s, invoked %s; its outcome, told by op %d at %s: it %s", o.typ, secs(o.call), o.outcome, secs(o.ret), took)
 	case o.returned():
 		where += fmt.Sprintf(", %s-%s", secs(o.call), secs(o.ret))
 	default:
@@ -294,17 +302,21 @@ func (r *fifoRenderer) report(v fifoViolation) fifoReport {
 	switch v.kind {
 	case AnomalyFIFOFresh:
 		add(v.other)
+		verb := "returned"
+		if ops[v.op].resolved {
+			verb = "removed"
+		}
 		switch {
 		case v.other < 0:
-			rep.Why = fmt.Sprintf("%s returned %d, which no enqueue put in", r.text(v.op), v.value)
+			rep.Why = fmt.Sprintf("%s %s %d, which no enqueue put in", r.text(v.op), verb, v.value)
 		case ops[v.other].gone:
-			rep.Why = fmt.Sprintf("%s returned %d, whose only enqueue, %s, failed", r.text(v.op), v.value, r.text(v.other))
+			rep.Why = fmt.Sprintf("%s %s %d, whose only enqueue, %s, failed", r.text(v.op), verb, v.value, r.text(v.other))
 		default:
-			rep.Why = fmt.Sprintf("%s returned %d before its enqueue, %s, was invoked", r.text(v.op), v.value, r.text(v.other))
+			rep.Why = fmt.Sprintf("%s %s %d before its enqueue, %s, was invoked", r.text(v.op), verb, v.value, r.text(v.other))
 		}
 	case AnomalyFIFORepeat:
 		add(v.other)
-		rep.Why = fmt.Sprintf("%s returned %d, which %s had already dequeued", r.text(v.op), v.value, r.text(v.other))
+		rep.Why = fmt.Sprintf("%s dequeued %d, which %s had already dequeued", r.text(v.op), v.value, r.text(v.other))
 	case AnomalyFIFOOrder:
 		b, a := &r.in.vals[v.val], &r.in.vals[v.older]
 		add(b.e)

@@ -127,6 +127,7 @@ func readFIFO(h history.History) (*fifoHistory, error) {
 			o.value = v
 			if typ == history.Fail {
 				if _, seen := fh.failedEnq[v]; !seen {
+					o.ret = max(p.Completion.Time, inv.Time)
 					fh.failedEnq[v] = len(fh.ops)
 					o.gone = true
 					fh.ops = append(fh.ops, o) // kept for explanations only

@@ -20,6 +20,7 @@ import (
 // genOp is one op of a generated history.
 type genOp struct {
 	proc      int
+	pid       history.Process // the history's process: a worker takes a new one after an info
 	enq       bool
 	v         int64 // enqueue: the value; dequeue that took effect: what it removed
 	empty     bool  // dequeue that took effect on an empty queue
@@ -56,8 +57,9 @@ type genOpts struct {
 func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 	var ops []genOp
 	busy := make([]int, o.procs) // the op in flight per process, -1 none
+	pid := make([]history.Process, o.procs)
 	for i := range busy {
-		busy[i] = -1
+		busy[i], pid[i] = -1, history.Process(i)
 	}
 	pos, issued := 0, 0
 	stop := o.pOpen > 0 && rng.Float64() < o.pOpen
@@ -75,8 +77,11 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 		if i := busy[p]; i >= 0 {
 			ops[i].ret = pos
 			busy[p] = -1
+			if ops[i].typ == history.Info {
+				pid[p] += history.Process(o.procs)
+			}
 		} else {
-			op := genOp{proc: p, enq: rng.IntN(10) >= o.deqWeight, call: pos, ret: -1}
+			op := genOp{proc: p, pid: pid[p], enq: rng.IntN(10) >= o.deqWeight, call: pos, ret: -1}
 			switch r := rng.Float64(); {
 			case r < o.pInfo:
 				op.typ = history.Info
@@ -167,7 +172,7 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 	}
 	// The history, one event per position; outcomes after.
 	h := make(history.History, 0, 2*len(ops))
-	at := map[int]int{} // position -> op (call or return)
+	at := make([]int, end) // position -> op (call or return)
 	for i, op := range ops {
 		at[op.call] = i
 		if op.ret >= 0 {
@@ -181,7 +186,7 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 		if !o.ties || rng.IntN(4) != 0 {
 			t += 10
 		}
-		e := history.Op{Index: int64(len(h)), Time: t, Process: history.Process(op.proc), F: "dequeue"}
+		e := history.Op{Index: int64(len(h)), Time: t, Process: op.pid, F: "dequeue"}
 		if op.enq {
 			e.F, e.Value = "enqueue", history.Raw(op.v)
 		}
@@ -204,8 +209,6 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 				}
 			}
 		}
-		// Processes retire after an info, as the runner's do.
-		e.Process = history.Process(op.proc*1000 + i)
 		h = append(h, e)
 	}
 	for i := range ops {
@@ -215,7 +218,7 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 		}
 		id := fmt.Sprintf("d-%d", i)
 		t += 10
-		h = append(h, history.Op{Index: int64(len(h)), Time: t, Process: 999_999, Type: history.Invoke, F: outcomeF, Value: history.Raw(map[string]string{"id": id})})
+		h = append(h, history.Op{Index: int64(len(h)), Time: t, Process: 1 << 30, Type: history.Invoke, F: outcomeF, Value: history.Raw(map[string]string{"id": id})})
 		out := map[string]any{"id": id, "applied": op.applied, "value": nil, "empty": false}
 		if op.applied && op.empty {
 			out["empty"] = true
@@ -224,7 +227,7 @@ func genQueueHistory(rng *rand.Rand, o genOpts) ([]genOp, history.History) {
 		}
 		t += 10
 		op.outcomeAt = int(t)
-		h = append(h, history.Op{Index: int64(len(h)), Time: t, Process: 999_999, Type: history.OK, F: outcomeF, Value: history.Raw(out)})
+		h = append(h, history.Op{Index: int64(len(h)), Time: t, Process: 1 << 30, Type: history.OK, F: outcomeF, Value: history.Raw(out)})
 	}
 	return ops, h
 }
