@@ -60,7 +60,7 @@ type fifoDecision struct {
 }
 
 func newFIFOSolver(fh *fifoHistory) *fifoSolver {
-	s := &fifoSolver{fh: fh, i: slices.Clone(fh.unresolved)}
+	s := &fifoSolver{fh: fh, i: slices.Clone(fh.unresolved), tmpl: make([]fifoVal, 0, len(fh.enq))}
 	for i := range fh.ops {
 		o := &fh.ops[i]
 		if !o.enq || o.gone || fh.enq[o.value] != i {
@@ -77,7 +77,7 @@ func newFIFOSolver(fh *fifoHistory) *fifoSolver {
 	slices.SortStableFunc(s.i, func(a, b int) int { return fh.ops[a].callR - fh.ops[b].callR })
 	// Deadlines: the definite values sorted by their enqueue's call, with
 	// the suffix minimum of their dequeue's return.
-	var def []int
+	def := make([]int, 0, len(s.tmpl))
 	for k := range s.tmpl {
 		if s.tmpl[k].d >= 0 {
 			def = append(def, k)

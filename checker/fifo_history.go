@@ -77,7 +77,7 @@ type fifoHistory struct {
 // dropUnseenEnqueues), and ranks the events. An op it cannot read is an
 // error wrapping ErrBadInput.
 func readFIFO(h history.History) (*fifoHistory, error) {
-	pairs := h.Pairs()
+	pairs := fifoPairs(h)
 	outcomes := map[string]fifoOutcome{}
 	for _, p := range pairs {
 		if p.Invoke.IsNemesis() || p.Invoke.F != outcomeF || p.Type() != history.OK {
@@ -94,7 +94,7 @@ func readFIFO(h history.History) (*fifoHistory, error) {
 		}
 		outcomes[o.ID] = fifoOutcome{o: o, index: p.Invoke.Index, time: p.Completion.Time}
 	}
-	fh := &fifoHistory{enq: map[int64]int{}, deq: map[int64][]int{}, failedEnq: map[int64]int{}, unique: true}
+	fh := &fifoHistory{ops: make([]fifoOp, 0, len(pairs)), enq: make(map[int64]int, len(pairs)/2), deq: make(map[int64][]int, len(pairs)/2), failedEnq: map[int64]int{}, unique: true}
 	used := map[string]bool{} // outcome ids already applied (each id once)
 	for _, p := range pairs {
 		inv := p.Invoke
@@ -196,6 +196,43 @@ func readFIFO(h history.History) (*fifoHistory, error) {
 	fh.enqueues = len(fh.enq)
 	fh.rank()
 	return fh, nil
+}
+
+// fifoPair is an invoke and its completion (nil: open), pointing into the
+// history: history.Pairs without copying the ops, which on a large
+// history is most of the check's allocations.
+type fifoPair struct{ Invoke, Completion *history.Op }
+
+func (p fifoPair) Open() bool { return p.Completion == nil }
+
+func (p fifoPair) Type() history.Type {
+	if p.Completion == nil {
+		return history.Info
+	}
+	return p.Completion.Type
+}
+
+// fifoPairs pairs the client ops of h as history.Pairs does, in invoke
+// order; nemesis ops are left out.
+func fifoPairs(h history.History) []fifoPair {
+	pairs := make([]fifoPair, 0, len(h)/2+1)
+	open := make(map[history.Process]int)
+	for i := range h {
+		op := &h[i]
+		if op.IsNemesis() {
+			continue
+		}
+		if op.Type == history.Invoke {
+			open[op.Process] = len(pairs)
+			pairs = append(pairs, fifoPair{Invoke: op})
+			continue
+		}
+		if k, ok := open[op.Process]; ok {
+			pairs[k].Completion = op
+			delete(open, op.Process)
+		}
+	}
+	return pairs
 }
 
 type fifoOutcome struct {
