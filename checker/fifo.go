@@ -62,9 +62,19 @@ func (f FIFO) Name() string { return "linearizable" }
 // of the dequeue at fault, value, the ops involved with their times, and
 // why in words).
 func (f FIFO) Check(ctx context.Context, h history.History) Result {
-	fh, err := readFIFO(h)
+	r, err := f.check(ctx, h)
 	if err != nil {
 		return Result{Verdict: Unknown, Summary: err.Error()}
+	}
+	return r
+}
+
+// check is Check with the ops it cannot read (wrapping ErrBadInput) as an
+// error, for AnalyzeFile.
+func (f FIFO) check(ctx context.Context, h history.History) (Result, error) {
+	fh, err := readFIFO(h)
+	if err != nil {
+		return Result{}, err
 	}
 	timeout := f.Timeout
 	if timeout <= 0 {
@@ -86,7 +96,7 @@ func (f FIFO) Check(ctx context.Context, h history.History) Result {
 			d.why = fmt.Sprintf("the search of which of the %d never-dequeued values the %d unresolved indeterminate dequeues took was cancelled after %d assignments", d.undequeued, len(fh.unresolved), d.tried)
 		}
 	}
-	return f.result(fh, fixed, d)
+	return f.result(fh, fixed, d), nil
 }
 
 func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Result {
@@ -354,11 +364,11 @@ func (r *fifoRenderer) report(v fifoViolation) fifoReport {
 // porcupine checks a history whose values repeat, where the patterns do
 // not apply: porcupine's exhaustive search of the whole history, bounded
 // by timeout (unknown past it, never valid for what was not searched).
-func (f FIFO) porcupine(ctx context.Context, h history.History, fh *fifoHistory, timeout time.Duration) Result {
+func (f FIFO) porcupine(ctx context.Context, h history.History, fh *fifoHistory, timeout time.Duration) (Result, error) {
 	m := FIFOQueue()
 	prep, err := m.prepare(h)
 	if err != nil {
-		return Result{Verdict: Unknown, Summary: err.Error()}
+		return Result{}, err
 	}
 	dropped := dropUnseenEnqueues(prep)
 	r := Linearizable{Model: m, Timeout: timeout, MinOK: f.MinOK}.check(ctx, prep)
@@ -367,5 +377,5 @@ func (f FIFO) porcupine(ctx context.Context, h history.History, fh *fifoHistory,
 		r.Details["unseen_indeterminate_enqueues"] = dropped
 	}
 	r.Summary = fmt.Sprintf("value %d is enqueued more than once, so the FIFO patterns (which need unique values) do not apply; porcupine searched the whole history: %s", fh.dupValue, r.Summary)
-	return r
+	return r, nil
 }

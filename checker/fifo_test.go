@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -162,9 +163,9 @@ func swapDeep(t testing.TB, ops []genOp, h history.History, after int) int64 {
 }
 
 // The issue's deep violation: a concurrent 20,000-op queue history with one
-// reordered pair of dequeues past op 12,000 is invalid, found in seconds,
-// and the violation reported first is that pair's; the same history
-// before the swap is valid.
+// reordered pair of dequeues past op 12,000 is invalid (in well under a
+// second: logged), and the violation reported first is that pair's; the
+// same history before the swap is valid.
 func TestFIFODeepViolation(t *testing.T) {
 	ops, h := genLarge(20, 20_000, 20)
 	start := time.Now()
@@ -181,9 +182,7 @@ func TestFIFODeepViolation(t *testing.T) {
 	if first.Index < d1 {
 		t.Errorf("first violation at op %d, before the swapped dequeue at %d: %s", first.Index, d1, first.Why)
 	}
-	if took > 10*time.Second {
-		t.Errorf("two checks of 20,000 ops took %v", took)
-	}
+	// No test asserts a time (BENCHMARKS.md); BenchmarkFIFO100k measures.
 	t.Logf("swapped dequeue at op %d; %v in %v: %s", d1, r.Anomalies, took, short(r.Summary))
 }
 
@@ -251,5 +250,39 @@ func TestFIFOUnreadableAndIdle(t *testing.T) {
 	idle := queueHistory(qop(0, history.Invoke, "enqueue", "1"), qop(0, history.Info, "enqueue", "1"))
 	if r := (FIFO{}).Check(context.Background(), idle); r.Verdict != Unknown || !strings.Contains(r.Summary, "too little activity") {
 		t.Fatalf("idle: %s: %s", r.Verdict, r.Summary)
+	}
+}
+
+// `faultline analyze --model queue` goes through AnalyzeFile: the deep
+// violation of a 20,000-op history written to disk is found there too.
+func TestAnalyzeFileQueueDeepViolation(t *testing.T) {
+	ops, h := genLarge(21, 20_000, 20)
+	swapDeep(t, ops, h, 12_000)
+	path := filepath.Join(t.TempDir(), "history.jsonl")
+	w, err := history.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range h {
+		if _, err := w.Append(op); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r, err := AnalyzeFile(context.Background(), path, "queue", "jsonl", Linearizable{Timeout: time.Minute})
+	if err != nil || r.Verdict != Invalid || r.Anomalies[AnomalyFIFOOrder] == 0 {
+		t.Fatalf("%+v, %v", r, err)
+	}
+	t.Logf("analyze of 20,000 ops from disk: %v", time.Since(start))
+	bad := filepath.Join(t.TempDir(), "bad.jsonl")
+	w, _ = history.Create(bad)
+	w.Append(history.Op{Process: 0, Type: history.Invoke, F: "enqueue", Value: []byte(`"x"`)})
+	w.Append(history.Op{Process: 0, Type: history.OK, F: "enqueue", Value: []byte(`"x"`)})
+	w.Close()
+	if _, err := AnalyzeFile(context.Background(), bad, "queue", "jsonl", Linearizable{}); !errors.Is(err, ErrBadInput) {
+		t.Fatalf("an enqueue of a string: %v, want bad input", err)
 	}
 }

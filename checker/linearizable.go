@@ -40,8 +40,16 @@ func (l Linearizable) Name() string { return "linearizable" }
 // Check implements Checker. Details: model, keys (how many), illegal_keys,
 // unknown_keys (timed out), unchecked_keys (skipped after a violation was
 // found), ops (counts by outcome) and, when invalid, anomaly (the first
-// illegal key explained).
+// illegal key explained). A model with a check of its own (the queue's,
+// FIFO) is checked by it instead, with its details.
 func (l Linearizable) Check(ctx context.Context, h history.History) Result {
+	if l.Model.check != nil {
+		r, err := l.Model.check(ctx, h, l)
+		if err != nil {
+			return Result{Verdict: Unknown, Summary: err.Error()}
+		}
+		return r
+	}
 	prep, err := l.Model.prepare(h)
 	if err != nil {
 		return Result{Verdict: Unknown, Summary: err.Error()}
