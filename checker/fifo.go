@@ -90,10 +90,10 @@ func (f FIFO) check(ctx context.Context, h history.History) (Result, error) {
 	fixed := fh.freshRepeat()
 	d := newFIFOSolver(fh).solve(ctx, time.Now().Add(timeout), maxTried)
 	if !d.decided {
-		d.why = fmt.Sprintf("which of the %d never-dequeued values the %d unresolved indeterminate dequeues took could not be decided: %d assignments checked, none free of violations, before the bound (%d assignments or %s) was reached",
-			d.undequeued, len(fh.unresolved), d.tried, maxTried, timeout)
+		d.why = fmt.Sprintf("which of the %s the %s took could not be decided: each of the %d readings checked had violations when the bound (%d readings or %s) was reached",
+			nouns(d.undequeued, "never-dequeued value"), nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), d.tried, maxTried, timeout)
 		if ctx.Err() != nil {
-			d.why = fmt.Sprintf("the search of which of the %d never-dequeued values the %d unresolved indeterminate dequeues took was cancelled after %d assignments", d.undequeued, len(fh.unresolved), d.tried)
+			d.why = fmt.Sprintf("the search of which of the %s the %s took was cancelled after %d readings", nouns(d.undequeued, "never-dequeued value"), nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), d.tried)
 		}
 	}
 	return f.result(fh, fixed, d), nil
@@ -113,6 +113,7 @@ func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Res
 		"empty_dequeues":                len(fh.empties),
 		"unresolved_dequeues":           len(fh.unresolved),
 		"resolved_dequeues":             fh.resolved,
+		"resolved_not_applied":          fh.notApplied,
 		"never_dequeued":                d.undequeued,
 		"unseen_indeterminate_enqueues": fh.unseen,
 		"decided_by":                    d.how,
@@ -146,9 +147,9 @@ func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Res
 		note := ""
 		switch {
 		case len(d.viols) > 0 && d.how == "relaxed":
-			note = fmt.Sprintf(" (each in every reading of the %s)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"))
+			note = fmt.Sprintf(" (each holds whatever the %s did)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"))
 		case len(d.viols) > 0 && d.how == "search":
-			note = fmt.Sprintf(" (no reading of which of the %s took which of the %s is free of violations: %d checked; these are the reading's that hands the earliest dequeues to the earliest deadlines)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), nouns(d.undequeued, "never-dequeued value"), d.tried)
+			note = fmt.Sprintf(" (no reading of which of the %s took which of the %s is free of violations: %d checked; those listed are of the reading that hands the earliest dequeues to the earliest deadlines)", nouns(len(fh.unresolved), "unresolved indeterminate dequeue"), nouns(d.undequeued, "never-dequeued value"), d.tried)
 		case !d.decided:
 			note = " (and possibly more: " + d.why + ")"
 		}
@@ -157,7 +158,7 @@ func (f FIFO) result(fh *fifoHistory, fixed []fifoViolation, d fifoDecision) Res
 	}
 	if !d.decided {
 		details["unknown_keys"] = []string{""}
-		return Result{Verdict: Unknown, Summary: "no violation found, but " + d.why + " (" + activity + ")", Details: details}
+		return Result{Verdict: Unknown, Summary: "no certain violation, but " + d.why + " (" + activity + ")", Details: details}
 	}
 	minOK := f.MinOK
 	if minOK == 0 {
@@ -279,7 +280,7 @@ func (r *fifoRenderer) text(i int) string {
 		if o.open {
 			kind = "open"
 		}
-		where += fmt.Sprintf(", %s, invoked %s, never returned", kind, secs(o.call))
+		where += fmt.Sprintf(", %s, invoked %s, outcome unknown", kind, secs(o.call))
 	}
 	return what + " (" + where + ")"
 }

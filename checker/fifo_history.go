@@ -33,7 +33,7 @@ type fifoOp struct {
 	// call and ret are times (ns); ret is math.MaxInt64 when the op never
 	// returned (info, open: it may take effect any time after its call).
 	call, ret int64
-	// callR and retR are the call and return as event ranks (fifoRanks).
+	// callR and retR are the call and return as event ranks (see rank).
 	callR, retR int
 }
 
@@ -58,15 +58,15 @@ type fifoHistory struct {
 	unresolved []int
 	// unique is false when some value has two enqueues that may have
 	// happened: the pattern check needs unique values.
-	unique    bool
-	dupValue  int64
-	counts    opCounts
-	enqueues  int // enqueues kept
-	dequeues  int // definite dequeues, empties included
-	unseen    int // indeterminate enqueues of values never dequeued: dropped
-	resolved  int // indeterminate dequeues resolved by an outcome
-	notApplie int // of which not applied: dropped
-	inf       int // the rank of "never returned": above every event
+	unique     bool
+	dupValue   int64
+	counts     opCounts
+	enqueues   int // enqueues kept
+	dequeues   int // definite dequeues, empties included
+	unseen     int // indeterminate enqueues of values never dequeued: dropped
+	resolved   int // indeterminate dequeues resolved by an outcome
+	notApplied int // of which not applied: dropped
+	inf        int // the rank of "never returned": above every event
 }
 
 // readFIFO reads a queue history (see FIFOQueue for its shape; nemesis ops
@@ -165,7 +165,7 @@ func readFIFO(h history.History) (*fifoHistory, error) {
 			used[id] = true
 			fh.resolved++
 			if !out.o.Applied {
-				fh.notApplie++ // it never took effect: like a fail
+				fh.notApplied++ // it never took effect: like a fail
 				fh.counts.Dropped++
 				continue
 			}
