@@ -42,11 +42,12 @@ func checkFormat(format string) error {
 }
 
 // AnalyzeFile checks the history at path for linearizability against the
-// model called model ("cas-register", "kv"); opts supplies the timeouts and
-// minimum activity (its Model is replaced). Errors: ErrBadInput for an
-// unknown model or format or ops the model cannot read, history.ErrMalformed
-// for a malformed file; a check that cannot decide is an unknown Result,
-// not an error.
+// model called model ("cas-register", "kv", "queue"); opts supplies the
+// timeouts and minimum activity (its Model is replaced). A model with a
+// check of its own (the queue: FIFO) reads the whole history and checks it
+// so. Errors: ErrBadInput for an unknown model or format or ops the model
+// cannot read, history.ErrMalformed for a malformed file; a check that
+// cannot decide is an unknown Result, not an error.
 func AnalyzeFile(ctx context.Context, path, model, format string, opts Linearizable) (Result, error) {
 	m, err := ModelByName(model)
 	if err != nil {
@@ -56,6 +57,17 @@ func AnalyzeFile(ctx context.Context, path, model, format string, opts Lineariza
 		return Result{}, err
 	}
 	opts.Model = m
+	if m.check != nil {
+		h, err := ReadHistory(path, format)
+		if err != nil {
+			return Result{}, err
+		}
+		r, err := m.check(ctx, h, opts)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", path, err)
+		}
+		return r, nil
+	}
 	prep, err := prepareFile(m, path, format)
 	if err != nil {
 		return Result{}, err

@@ -21,6 +21,14 @@ const (
 	AnomalyLostMessage        Anomaly = "lost-messages"
 	AnomalyDuplicatedMessage  Anomaly = "duplicated-messages"
 	AnomalyDivergentKey       Anomaly = "divergent-keys"
+	// The FIFO queue's violation patterns (FIFO, fifo_patterns.go): a
+	// dequeue that overtook an older value, an empty dequeue while a value
+	// was certainly queued, a dequeue of a value never enqueued (or before
+	// its enqueue began), a value dequeued twice.
+	AnomalyFIFOOrder  Anomaly = "fifo-order"
+	AnomalyFIFOEmpty  Anomaly = "fifo-empty"
+	AnomalyFIFOFresh  Anomaly = "fifo-fresh"
+	AnomalyFIFORepeat Anomaly = "fifo-repeat"
 )
 
 // anomalyLabels are the words for the known kinds, in the order reports
@@ -35,6 +43,10 @@ var anomalyLabels = []struct {
 	{AnomalyLostMessage, "lost messages", "lost msgs"},
 	{AnomalyDuplicatedMessage, "duplicated messages", "dup msgs"},
 	{AnomalyDivergentKey, "divergent keys", "divergent keys"},
+	{AnomalyFIFOOrder, "out-of-order dequeues", "fifo order"},
+	{AnomalyFIFOEmpty, "empty dequeues of a non-empty queue", "false empties"},
+	{AnomalyFIFOFresh, "dequeues of values never enqueued", "fresh values"},
+	{AnomalyFIFORepeat, "repeated dequeues", "repeat deqs"},
 }
 
 // Label is a few words for the kind ("3 stale reads"): a known kind's

@@ -15,6 +15,16 @@
 // the key and the op that cannot be linearized after porcupine's longest
 // linearizable prefix.
 //
+// FIFO (fifo.go) checks a whole queue history for linearizability against
+// a FIFO queue without a search when the enqueued values are unique: by the
+// violation patterns of Henzinger, Sezgin and Vafeiadis (a dequeue of a
+// value never enqueued, a value dequeued twice, a dequeue that overtook an
+// older value) and empty dequeues covered by values certainly queued
+// (fifo_patterns.go), in O(n log n); which unresolved indeterminate dequeue
+// took which never-dequeued value is decided exactly or by a bounded
+// search (fifo_assign.go), unknown past it. It is the queue model's check:
+// Linearizable and AnalyzeFile hand queue histories to it.
+//
 // Convergence (convergence.go) judges the final phase's local reads (f
 // final-read, see workloads/final): every key's replicas agree at the end,
 // sets hold every acknowledged add and nothing never added, and the time
@@ -37,7 +47,7 @@
 // (Timeout) and memory (MaxOps). AnalyzeFile is the `faultline analyze
 // --model M --format F FILE` entry point; it streams faultline's JSONL from
 // disk straight into porcupine operations, so the history is never held
-// whole.
+// whole (a queue history is read whole, for FIFO).
 //
 //	lin := checker.Linearizable{Model: checker.CASRegister(), Timeout: time.Minute}
 //	res := checker.Run(ctx, h, lin)

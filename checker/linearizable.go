@@ -47,8 +47,17 @@ func (l Linearizable) Name() string { return "linearizable" }
 // (earliest anomaly first), passed_keys, unknown_keys (timed out),
 // unchecked_keys (skipped after a violation, with StopEarly), ops (counts by
 // outcome) and, when invalid, anomaly (the earliest explained) and
-// anomalies (up to 20 illegal keys explained, in history order).
+// anomalies (up to 20 illegal keys explained, in history order). A model
+// with a check of its own (the queue's, FIFO) is checked by it instead,
+// with its details.
 func (l Linearizable) Check(ctx context.Context, h history.History) Result {
+	if l.Model.check != nil {
+		r, err := l.Model.check(ctx, h, l)
+		if err != nil {
+			return Result{Verdict: Unknown, Summary: err.Error()}
+		}
+		return r
+	}
 	prep, err := l.Model.prepare(h)
 	if err != nil {
 		return Result{Verdict: Unknown, Summary: err.Error()}

@@ -34,6 +34,12 @@ type Model struct {
 	// model's typed spec (see spec.go, trace.go). Every model has one: like
 	// encode, it is set by the model's constructor.
 	search func(ops []porcupine.Operation, stop, refused *atomic.Bool) keySearch
+	// check, when set, is the model's own check of a whole history, which
+	// Linearizable.Check and AnalyzeFile use instead of porcupine's search
+	// (the queue's: FIFO, polynomial where porcupine is exponential). It
+	// reads Timeout and MinOK from l; an op it cannot read is an error
+	// wrapping ErrBadInput.
+	check func(ctx context.Context, h history.History, l Linearizable) (Result, error)
 	// timelineOps and timelineTime, when set, cap WriteTimeline's MaxOps
 	// and Timeout for this model: a model whose search is exponential in
 	// the concurrency of one object (the queue) would otherwise spend the

@@ -12,7 +12,7 @@ import (
 )
 
 // TestQueueVerdictNamedHistories checks testdata/queue-{ok,bad}-*.jsonl with
-// TotalQueue and FIFOLinearizable together; the expected verdict is in the
+// TotalQueue and FIFO together (the queue workload's checkers); the expected verdict is in the
 // name, the reason in testdata/README.md.
 func TestQueueVerdictNamedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/queue-*.jsonl")
@@ -37,7 +37,7 @@ func TestQueueVerdictNamedHistories(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			res := Run(context.Background(), h, TotalQueue{}, FIFOLinearizable{})
+			res := Run(context.Background(), h, TotalQueue{}, FIFO{})
 			if res.Verdict != want {
 				t.Fatalf("verdict %s, want %s: %+v", res.Verdict, want, res.Checkers)
 			}
@@ -74,7 +74,7 @@ func TestTotalQueueDetails(t *testing.T) {
 	if r := (TotalQueue{}).Check(ctx, readQueue(t, "queue-bad-order.jsonl")); r.Verdict != Valid {
 		t.Fatalf("order: total-queue says %+v", r)
 	}
-	if r := (FIFOLinearizable{}).Check(ctx, readQueue(t, "queue-bad-order.jsonl")); r.Verdict != Invalid || !strings.Contains(r.Summary, "not linearizable") {
+	if r := (FIFO{}).Check(ctx, readQueue(t, "queue-bad-order.jsonl")); r.Verdict != Invalid || !strings.Contains(r.Summary, "not linearizable") {
 		t.Fatalf("order: linearizable says %+v", r)
 	}
 	info := TotalQueue{}.Check(ctx, readQueue(t, "queue-ok-03-info-dequeue.jsonl"))
@@ -194,26 +194,26 @@ func TestTotalQueueUnexpectedAndUndrained(t *testing.T) {
 	}
 }
 
-func TestFIFOLinearizableBounded(t *testing.T) {
+// A prefix is not the history: an anomaly after the first hundred ops
+// (where the prefix search used to stop and say valid) is found, and a
+// valid history is called valid for all of it. The history that made the
+// porcupine search time out (many concurrent indeterminate ops) is decided
+// at once.
+func TestFIFOChecksTheWholeHistory(t *testing.T) {
 	var ops []history.Op
 	for i := range 200 {
 		v := string(history.Raw(i))
 		ops = append(ops, qop(history.Process(i%7), history.Invoke, "enqueue", v))
 		ops = append(ops, qop(history.Process(i%7), history.OK, "enqueue", v))
 	}
-	h := queueHistory(ops...)
-	r := FIFOLinearizable{MaxOps: 100}.Check(context.Background(), h)
-	if r.Verdict != Valid || !strings.Contains(r.Summary, "first 100 of 200") || r.Details["prefix_only"] != true {
-		t.Fatalf("over the bound, a valid prefix: %+v", r)
+	r := FIFO{}.Check(context.Background(), queueHistory(ops...))
+	if r.Verdict != Valid || !strings.Contains(r.Summary, "whole history: 200 enqueues") {
+		t.Fatalf("200 enqueues: %+v", r)
 	}
-	// An anomaly inside the checked prefix is caught even when the history
-	// is over the bound: a dequeue of a value that was never enqueued.
-	bad := append([]history.Op{qop(50, history.Invoke, "dequeue", ""), qop(50, history.OK, "dequeue", "99999")}, ops...)
-	if r := (FIFOLinearizable{MaxOps: 100}).Check(context.Background(), queueHistory(bad...)); r.Verdict != Invalid {
-		t.Fatalf("over the bound, an invalid prefix: %+v", r)
+	late := append(slices.Clone(ops), qop(50, history.Invoke, "dequeue", ""), qop(50, history.OK, "dequeue", "199"))
+	if r := (FIFO{}).Check(context.Background(), queueHistory(late...)); r.Verdict != Invalid || r.Anomalies[AnomalyFIFOOrder] != 1 {
+		t.Fatalf("199 dequeued first, at the end of the history: %+v", r)
 	}
-	// A search that cannot finish in time is unknown, not a hang: many
-	// concurrent info dequeues and enqueues.
 	ops = nil
 	for i := range 60 {
 		ops = append(ops, qop(history.Process(i), history.Invoke, "enqueue", string(history.Raw(i))))
@@ -223,9 +223,9 @@ func TestFIFOLinearizableBounded(t *testing.T) {
 	}
 	ops = append(ops, qop(999, history.Invoke, "dequeue", ""), qop(999, history.OK, "dequeue", "12345"))
 	start := time.Now()
-	r = FIFOLinearizable{Timeout: 200 * time.Millisecond}.Check(context.Background(), queueHistory(ops...))
-	if r.Verdict == Valid {
-		t.Fatalf("a dequeue of a value never enqueued was called valid: %+v", r)
+	r = FIFO{Timeout: 200 * time.Millisecond}.Check(context.Background(), queueHistory(ops...))
+	if r.Verdict != Invalid || r.Anomalies[AnomalyFIFOFresh] != 1 {
+		t.Fatalf("a dequeue of a value never enqueued, among 120 indeterminate ops: %+v", r)
 	}
 	t.Logf("hard history: %s in %v", r.Verdict, time.Since(start))
 }
@@ -236,7 +236,12 @@ func TestQueueModelByName(t *testing.T) {
 		t.Fatalf("ModelByName(queue) = %v, %v", m.Name, err)
 	}
 	res, err := AnalyzeFile(context.Background(), "testdata/queue-bad-order.jsonl", "queue", "jsonl", Linearizable{})
-	if err != nil || res.Verdict != Invalid {
+	if err != nil || res.Verdict != Invalid || res.Details["method"] != "fifo-patterns" || res.Anomalies[AnomalyFIFOOrder] != 1 {
 		t.Fatalf("analyze queue-bad-order: %+v, %v", res, err)
+	}
+	// Linearizable with the queue model is the FIFO check too.
+	h := readQueue(t, "queue-bad-order.jsonl")
+	if r := (Linearizable{Model: m}).Check(context.Background(), h); r.Verdict != Invalid || r.Details["method"] != "fifo-patterns" {
+		t.Fatalf("Linearizable{queue}: %+v", r)
 	}
 }

@@ -50,7 +50,7 @@ type TimelineInfo struct {
 // nemesis's faults drawn as annotated intervals (start-X ... stop-X, kill ...
 // start, pause ... resume). It runs its own verbose search, separate from the
 // verdict pass, bounded by opts.Timeout and opts.MaxOps (and by the
-// model's own caps, for the queue FIFOLinearizable's).
+// model's own caps: the queue's DefaultFIFOMaxOps and DefaultFIFOTimeout).
 func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer, opts TimelineOptions) (TimelineInfo, error) {
 	prep, err := m.prepare(h)
 	if err != nil {

@@ -172,7 +172,7 @@ func TestTimelineMaxOpsSkipsKeysThatDoNotFit(t *testing.T) {
 	}
 }
 
-// The queue model caps its timeline at FIFOLinearizable's bounds: a queue
+// The queue model caps its timeline at DefaultFIFOMaxOps: a queue
 // history longer than DefaultFIFOMaxOps is listed as skipped, not handed to
 // an exponential verbose search.
 func TestQueueTimelineCapped(t *testing.T) {

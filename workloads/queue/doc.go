@@ -2,8 +2,9 @@
 // dequeues from concurrent clients on every node, then a final phase that
 // drains the queue from every node until each says it is empty. It is
 // checked by checker.TotalQueue (every acknowledged enqueue dequeued exactly
-// once) and, for small histories, by linearizability against the FIFO
-// model (checker.FIFOQueue).
+// once) and by checker.FIFO (linearizability of the whole history against
+// a FIFO queue, by its violation patterns; the dequeue-outcome records
+// below resolve indeterminate dequeues for it too).
 //
 // History shape: f "enqueue" with the value on invoke and ok; f "dequeue"
 // with its request id on invoke ({"id": "d-7"}) and, on ok, the element

@@ -275,3 +275,56 @@ func TestAnalyzeRunDirBad(t *testing.T) {
 		t.Errorf("corrupt history: exit %d, stderr %q; want 254 and one line naming line 3", code, errOut)
 	}
 }
+
+// `analyze --model queue` checks the whole history: a FIFO violation near
+// the end of a 4,000-op queue history (far past where the old prefix
+// search stopped and said valid) is invalid, exit 1; the same history
+// without it is valid, exit 0.
+func TestAnalyzeQueueWholeHistory(t *testing.T) {
+	write := func(swap bool) string {
+		path := filepath.Join(t.TempDir(), "queue.jsonl")
+		w, err := history.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := func(p history.Process, f string, in, out any) {
+			inv := history.Op{Process: p, Type: history.Invoke, F: f, Value: history.Raw(in)}
+			if _, err := w.Record(inv); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.Record(inv.Complete(history.OK, history.Raw(out), "")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const n = 1000
+		for v := 1; v <= n; v++ {
+			rec(history.Process(v%4), "enqueue", v, v)
+			rec(history.Process(4+v%4), "dequeue", map[string]string{"id": fmt.Sprint("d-", 2*v)}, v)
+		}
+		for v := n + 1; v <= 2*n; v++ {
+			rec(history.Process(v%4), "enqueue", v, v)
+		}
+		for v := n + 1; v <= 2*n; v++ {
+			out := v
+			if swap && v == 2*n-10 {
+				out = v + 1
+			} else if swap && v == 2*n-9 {
+				out = v - 1
+			}
+			rec(history.Process(4+v%4), "dequeue", map[string]string{"id": fmt.Sprint("d-", 2*v)}, out)
+		}
+		rec(8, "dequeue", map[string]string{"id": "drain-1"}, nil)
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	code, out, errOut := runMain(t, "analyze", "--model", "queue", write(true))
+	if code != ExitInvalid || !strings.Contains(out, "\tinvalid\t") || !strings.Contains(out, "out-of-order dequeues: 1") || !strings.Contains(out, "took 1991, but 1990 was certainly ahead of it") {
+		t.Fatalf("swapped pair: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = runMain(t, "analyze", "--model", "queue", write(false))
+	if code != ExitValid || !strings.Contains(out, "\tvalid\t") || !strings.Contains(out, "whole history: 2000 enqueues") {
+		t.Fatalf("in order: exit %d\n%s%s", code, out, errOut)
+	}
+}
