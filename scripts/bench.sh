@@ -35,6 +35,8 @@ go_benchmarks() {
 	vd=$(awk '/^BenchmarkExternalHistoriesVerdict-/ {print $3}' "$OUT/external.txt" | median)
 	pc=$(awk '/^BenchmarkExternalHistoriesPorcupine-/ {print $3}' "$OUT/external.txt" | median)
 	awk -v a="$fl" -v v="$vd" -v b="$pc" 'BEGIN {printf "separate runs (medians): faultline %.0f ms (verdict pass alone %.0f ms), porcupine directly on pre-encoded ops %.0f ms; ratio %.2f, verdict-only ratio %.2f\n", a/1e6, v/1e6, b/1e6, a/b, v/b}'
+	echo "== checker: the whole-history FIFO queue check, 100,000 ops at concurrency 50"
+	$GO test -run '^$' -bench 'FIFO100k' -benchtime 10x -count "$COUNT" ./checker/ | grep -E '^Benchmark'
 	for d in jepsen-etcd:cas-register:jepsen kv:kv:edn; do
 		IFS=: read -r dir model format <<<"$d"
 		for i in $(seq 1 "$COUNT"); do
