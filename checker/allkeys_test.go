@@ -3,6 +3,7 @@ package checker
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,5 +83,18 @@ func TestLinearizableChecksEveryKeyDeterministically(t *testing.T) {
 	}
 	if n := r.Details["unchecked_keys"].(int); n == 0 && len(IllegalKeys(r)) < 3 {
 		t.Errorf("stop early checked %d illegal keys and left none unchecked: %s", len(IllegalKeys(r)), r.Summary)
+	}
+}
+
+// A search that outgrows its memory budget stops: the keys it did not
+// finish are unknown and the result says it was the memory, never valid.
+func TestLinearizableMemoryBudget(t *testing.T) {
+	h, err := ReadHistory(fixtures+"/kv/c50-bad.txt", "edn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Linearizable{Model: KV(), Timeout: time.Minute, MemoryBudget: 1}.Check(context.Background(), h)
+	if r.Verdict == Valid || !strings.Contains(r.Summary, "memory budget") || r.Details["memory_budget_exceeded"] != true {
+		t.Fatalf("%s: %s", r.Verdict, r.Summary)
 	}
 }

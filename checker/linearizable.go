@@ -34,6 +34,9 @@ type Linearizable struct {
 	MinOK int
 	// Workers is how many keys are checked at once; 0 means NumCPU.
 	Workers int
+	// MemoryBudget bounds the heap the search may grow to, in bytes; 0
+	// means DefaultMemoryBudget. Past it the unfinished keys are unknown.
+	MemoryBudget int64
 	// StopEarly stops at the first illegal key found (for CI that wants a
 	// verdict fast): the keys not yet finished are left unchecked, and which
 	// illegal key is found first depends on scheduling.
@@ -70,10 +73,12 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	tctx, cancel := context.WithTimeout(ctx, timeout)
+	mctx, overMemory, release := withMemoryBudget(ctx, l.MemoryBudget)
+	tctx, cancel := context.WithTimeout(mctx, timeout)
 	out := checkKeys(tctx, l.Model, prep.keys, l.Workers, l.StopEarly)
 	timedOut := tctx.Err() != nil
 	cancel()
+	release()
 
 	var illegal, unknown []string
 	passed := 0
@@ -125,7 +130,15 @@ func (l Linearizable) check(ctx context.Context, prep *prepared) Result {
 		details["torn_tail"] = true
 	}
 	why := fmt.Sprintf("timed out after %s", timeout)
-	if !timedOut || ctx.Err() != nil {
+	switch {
+	case overMemory.Load():
+		budget := l.MemoryBudget
+		if budget <= 0 {
+			budget = DefaultMemoryBudget
+		}
+		why = fmt.Sprintf("stopped at the memory budget of %d MiB", budget>>20)
+		details["memory_budget_exceeded"] = true
+	case !timedOut || ctx.Err() != nil:
 		why = "cancelled"
 	}
 

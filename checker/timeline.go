@@ -83,7 +83,11 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	if m.timelineTime > 0 {
 		timeout = min(timeout, m.timelineTime)
 	}
-	tctx, cancel := context.WithTimeout(ctx, timeout)
+	// The verbose search keeps partial linearizations: it is bounded by
+	// memory as well as by time and MaxOps.
+	mctx, overMemory, releaseMem := withMemoryBudget(ctx, 0)
+	defer releaseMem()
+	tctx, cancel := context.WithTimeout(mctx, timeout)
 	defer cancel()
 	stop, release := stopOn(tctx)
 	defer release()
@@ -98,7 +102,7 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	if err := bw.Flush(); err != nil {
 		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
 	}
-	return TimelineInfo{Keys: keys, Skipped: skipped, Incomplete: refused.Load()}, nil
+	return TimelineInfo{Keys: keys, Skipped: skipped, Incomplete: refused.Load() || overMemory.Load()}, nil
 }
 
 // WriteTimelineFile is WriteTimeline to a file (a run's timeline.html).
