@@ -98,13 +98,13 @@ type campaignView struct {
 	// Word and Class are the banner: a campaign is judged by its
 	// expectations, so it passed or failed (never "valid" over invalid
 	// runs that were expected to be invalid).
-	Word, Class string
-	Met, Missed, Total, Planned                      int
-	ExitCode                                         int
-	Groups                                           []groupView
-	Columns                                          []string
-	Rows                                             []tableRow
-	Families                                         []legendRow
+	Word, Class                 string
+	Met, Missed, Total, Planned int
+	ExitCode                    int
+	Groups                      []groupView
+	Columns                     []string
+	Rows                        []tableRow
+	Families                    []legendRow
 }
 
 // metricCol is one column of the comparison table.
