@@ -52,6 +52,12 @@ func Run(ctx context.Context, t *Test) (*Outcome, error) {
 		return nil, err
 	}
 	out := &Outcome{Dir: dir}
+	// While this process lives the run is "running"; once it is gone, a
+	// run without results was interrupted (serve tells them apart).
+	if err := rundir.WriteController(dir); err != nil {
+		return out, fmt.Errorf("run: %w", err)
+	}
+	defer rundir.RemoveController(dir)
 	// The log and the history are appended as the run goes, so they are
 	// not written through rundir.Write; the directory is the one New has
 	// just made, which nobody else has had a chance to plant links in.

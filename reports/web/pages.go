@@ -20,10 +20,10 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.93em;width:100%}
 td,th{border-bottom:1px solid #e0e0e0;padding:.35em .6em;text-align:left;vertical-align:top}
 th{background:#f4f4f4}
 tr.valid td:first-child{border-left:6px solid #2e7d32}tr.invalid td:first-child{border-left:6px solid #c62828}
-tr.unknown td:first-child,tr.running td:first-child{border-left:6px solid #ef6c00}
+tr.unknown td:first-child,tr.running td:first-child,tr.interrupted td:first-child{border-left:6px solid #ef6c00}
 tr.invalid{background:#fff5f5}tr.unknown{background:#fffaf3}
 .badge{display:inline-block;color:#fff;padding:.05em .5em;border-radius:.25em;font-weight:700;font-size:.85em;text-transform:uppercase}
-.badge.valid{background:#2e7d32}.badge.invalid{background:#c62828}.badge.unknown,.badge.running{background:#ef6c00}
+.badge.valid{background:#2e7d32}.badge.invalid{background:#c62828}.badge.unknown,.badge.running{background:#ef6c00}.badge.interrupted{background:#795548}
 form{margin:1em 0;display:flex;flex-wrap:wrap;gap:1em;align-items:end}
 label{display:flex;flex-direction:column;font-size:.85em;color:#555}
 select{font-size:1em;padding:.2em}
@@ -36,8 +36,8 @@ var listTmpl = template.Must(template.New("list").Funcs(funcs).Parse(`<!doctype 
 <html lang="en"><head><meta charset="utf-8"><title>faultline runs</title>` + style + `</head><body>
 <header><h1>faultline</h1><div class="small">store <span class="mono">{{.Store}}</span> · {{.Total}} entries</div></header>
 <main>
-<form id="filters" method="get" action="/">
-{{range .Selects}}<label>{{.Label}}<select name="{{.Name}}" id="f-{{.Name}}" onchange="this.form.submit()"><option value="">all</option>
+<form id="filters" method="get" action="/"><script src="/assets/filters.js" defer></script>
+{{range .Selects}}<label>{{.Label}}<select name="{{.Name}}" id="f-{{.Name}}"><option value="">all</option>
 {{$v := .Value}}{{range .Options}}<option value="{{.}}"{{if eq . $v}} selected{{end}}>{{.}}</option>{{end}}</select></label>
 {{end}}<button type="submit">filter</button>{{if .Filtered}} <a href="/">clear filters</a>{{end}}
 </form>

@@ -96,6 +96,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.list(w, r)
 	case p == "/api/runs":
 		s.api(w, r)
+	case p == "/assets/filters.js":
+		// A file, not an inline handler: pages run no inline script.
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		io.WriteString(w, filtersJS)
 	case strings.HasPrefix(p, "/store/"):
 		s.file(w, r, strings.TrimPrefix(p, "/store/"))
 	case p == "/store":
@@ -266,3 +270,9 @@ func (s *Server) dirList(w http.ResponseWriter, f *os.File, name string) {
 		Items []item
 	}{name, items})
 }
+
+// filtersJS submits the listing's filter form when a select changes.
+const filtersJS = `document.querySelectorAll('#filters select').forEach(function (s) {
+  s.addEventListener('change', function () { s.form.submit() })
+})
+`

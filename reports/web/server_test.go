@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/rundir"
 )
 
 func newTestServer(t *testing.T, store string) *httptest.Server {
@@ -201,5 +203,36 @@ func TestServeHostFIFOAndScriptPolicy(t *testing.T) {
 	}
 	if n := strings.Count(policy, "sha256-"); n != 1 {
 		t.Errorf("policy hashes %d scripts, want the one inline block: %q", n, policy)
+	}
+}
+
+// A run without results is running only while its controller lives.
+func TestRunningOnlyWhileTheControllerLives(t *testing.T) {
+	store := t.TempDir()
+	dir := filepath.Join(store, "t", "20260101T000000.000")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(dir, rundir.ConfigFile), []byte(`{"name":"t"}`))
+	verdict := func() string {
+		root, err := os.OpenRoot(store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer root.Close()
+		es, err := Scan(root)
+		if err != nil || len(es) != 1 {
+			t.Fatalf("%v %v", es, err)
+		}
+		return es[0].Verdict
+	}
+	if v := verdict(); v != "interrupted" {
+		t.Errorf("no controller: %s, want interrupted", v)
+	}
+	if err := rundir.WriteController(dir); err != nil {
+		t.Fatal(err)
+	}
+	if v := verdict(); v != "running" {
+		t.Errorf("live controller: %s, want running", v)
 	}
 }

@@ -128,6 +128,10 @@ func runEntry(fsys fs.FS, p string) (Entry, bool) {
 	if res, err := rundir.ReadResultsFS(fsys, p); err == nil && res.Verdict != "" {
 		e.Verdict = string(res.Verdict)
 		e.Summary = firstProblem(res)
+	} else if !rundir.ControllerAlive(fsys, p) {
+		// No results and no live controller: the run will never finish.
+		e.Verdict = "interrupted"
+		e.Summary = "no results: the controller stopped before checking (re-check with faultline analyze RUN_DIR)"
 	}
 	return e, true
 }
