@@ -1,11 +1,15 @@
 package reports
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/faultline/faultline/checker"
@@ -54,7 +58,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 		failing = append(failing, illegalKeys(res.Checkers[name])...)
 	}
 	if m, err := checker.ModelByName(o.Model); err == nil {
-		if err := writeTimeline(ctx, dir, rundir.TimelineFile, h, m, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}); err != nil {
+		if err := writeTimeline(ctx, dir, rundir.TimelineFile, h, m, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}, res.Verdict); err != nil {
 			errs = append(errs, err)
 		}
 		for i, k := range failing {
@@ -62,7 +66,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 				break
 			}
 			name := rundir.KeyTimelineFile(k)
-			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget})
+			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget}, res.Verdict)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -91,11 +95,58 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 
 // writeTimeline writes the timeline of h into dir/name; a timeline that
 // fails is not written, so the report never links half of one.
-func writeTimeline(ctx context.Context, dir, name string, h history.History, m checker.Model, opts checker.TimelineOptions) error {
+func writeTimeline(ctx context.Context, dir, name string, h history.History, m checker.Model, opts checker.TimelineOptions, verdict checker.Verdict) error {
 	return rundir.Write(dir, name, func(w io.Writer) error {
-		_, err := checker.WriteTimeline(ctx, h, m, w, opts)
+		var buf bytes.Buffer
+		ti, err := checker.WriteTimeline(ctx, h, m, &buf, opts)
+		if err != nil {
+			return err
+		}
+		page := buf.Bytes()
+		// porcupine's page, with a faultline header saying which run it
+		// is, its verdict, and what the timeline shows and leaves out.
+		if i := bytes.Index(page, []byte("<body>")); i >= 0 {
+			i += len("<body>")
+			page = append(page[:i:i], append([]byte(timelineHeader(dir, verdict, opts, ti)), page[i:]...)...)
+		}
+		_, err = w.Write(page)
 		return err
 	})
+}
+
+// timelineHeader is the faultline header of a timeline page (inline
+// styles only: the page's script is porcupine's, allowed by its hash).
+func timelineHeader(dir string, verdict checker.Verdict, opts checker.TimelineOptions, ti checker.TimelineInfo) string {
+	esc := template.HTMLEscapeString
+	var failing, sampled []string
+	isFailing := map[string]bool{}
+	for _, k := range opts.FailingKeys {
+		isFailing[k] = true
+	}
+	for _, k := range ti.Keys {
+		if isFailing[k] {
+			failing = append(failing, fmt.Sprintf("%q", k))
+		} else {
+			sampled = append(sampled, fmt.Sprintf("%q", k))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div style="font-family:system-ui,sans-serif;padding:.6em 1em;border-bottom:2px solid #ddd;margin-bottom:.6em">`)
+	fmt.Fprintf(&b, `<a href="%s">← run report</a> · <b>%s</b> · verdict <b>%s</b><br>`, rundir.IndexFile, esc(filepath.Base(filepath.Dir(dir))+"/"+filepath.Base(dir)), esc(string(verdict)))
+	if len(failing) > 0 {
+		fmt.Fprintf(&b, `Failing keys (every one, the report's first): %s. `, esc(strings.Join(failing, ", ")))
+	}
+	if len(sampled) > 0 {
+		fmt.Fprintf(&b, `Passing keys sampled: %s. `, esc(strings.Join(sampled, ", ")))
+	}
+	if len(ti.Skipped) > 0 {
+		fmt.Fprintf(&b, `Left out (too many ops to draw): %s. `, esc(strings.Join(ti.Skipped, ", ")))
+	}
+	if ti.Incomplete {
+		b.WriteString(`The search was cut short by its budget: partial linearizations only. `)
+	}
+	b.WriteString(`Times are porcupine's: nanoseconds since the run started.</div>`)
+	return b.String()
 }
 
 func exists(p string) bool { _, err := os.Stat(p); return err == nil }

@@ -27,6 +27,17 @@ func TestWriteInvalidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The timeline says which run it is and which keys it draws, failing
+	// first, and links back to the report.
+	tl, err := os.ReadFile(filepath.Join(dir, rundir.TimelineFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<a href="index.html">← run report</a>`, "register-naive-register/20260101T000000.000", "verdict <b>invalid</b>", `Failing keys (every one, the report's first): &#34;k1&#34;. Passing keys sampled: &#34;k2&#34;`} {
+		if !strings.Contains(string(tl), want) {
+			t.Errorf("timeline.html lacks %q", want)
+		}
+	}
 	// Plots: every one as a decodable PNG and an SVG document.
 	for _, name := range []string{rundir.PlotLatencyRaw, rundir.PlotLatencyQuantiles, rundir.PlotRate} {
 		b, err := os.ReadFile(filepath.Join(dir, "plots", name+".png"))
