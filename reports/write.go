@@ -65,6 +65,12 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 			if i == maxKeyTimelines {
 				break
 			}
+			if k == "" {
+				// An unkeyed history (a queue, a single register) has one
+				// key: timeline.html is its timeline, not timeline-.html.
+				in.Timelines[k] = rundir.TimelineFile
+				continue
+			}
 			name := rundir.KeyTimelineFile(k)
 			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget}, res.Verdict)
 			if err != nil {
