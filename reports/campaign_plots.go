@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 
 	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/rundir"
 )
 
@@ -27,12 +29,6 @@ var campaignMetrics = []campaignMetric{
 		}
 		return 100 * *m.AvailDuring
 	}},
-	{"anomalies", "anomalies found (all kinds)", "count", func(m *campaign.Metrics) float64 {
-		if len(m.Anomalies) == 0 {
-			return math.NaN() // no checker counted any kind
-		}
-		return float64(m.Anomalies.Total())
-	}},
 	{"p99", "latency p99 (ok ops)", "ms", func(m *campaign.Metrics) float64 { return m.P99Ms }},
 	{"throughput", "throughput", "ok ops/s", func(m *campaign.Metrics) float64 { return m.Throughput }},
 }
@@ -48,7 +44,7 @@ func writeCampaignPlots(dir string, rs []campaign.Result) (map[string][]string, 
 			continue // one square: nothing to compare
 		}
 		key := g.Target + "-" + g.Workload
-		for _, cm := range campaignMetrics {
+		for _, cm := range append(slices.Clone(campaignMetrics), anomalyMetrics(rs)...) {
 			p, ok, err := campaignBarPlot(g, cm)
 			if err != nil {
 				errs = append(errs, err)
@@ -119,4 +115,30 @@ func campaignBarPlot(g *CampaignGroup, cm campaignMetric) (*plot.Plot, bool, err
 	// Headroom above the tallest bar for the legend (one line per mode).
 	p.Y.Max = max(top, 1) * (1.15 + 0.1*float64(len(g.Modes)))
 	return p, any, nil
+}
+
+// anomalyMetrics is one chart per anomaly kind some run counted: counts of
+// unlike kinds (stale reads and lost writes) are never summed into one bar.
+func anomalyMetrics(rs []campaign.Result) []campaignMetric {
+	var kinds []checker.Anomaly
+	for _, r := range rs {
+		if r.Metrics != nil {
+			kinds = append(kinds, r.Metrics.Anomalies.Kinds()...)
+		}
+	}
+	var out []campaignMetric
+	for _, k := range checker.OrderAnomalies(kinds) {
+		if !rundir.ValidName(string(k)) {
+			continue // a kind read back from a file: never a path
+		}
+		out = append(out, campaignMetric{"anomalies-" + string(k), k.Label() + " (mean per run)", "count",
+			func(m *campaign.Metrics) float64 {
+				n, ok := m.Anomalies[k]
+				if !ok {
+					return math.NaN() // not measured in this run
+				}
+				return float64(n)
+			}})
+	}
+	return out
 }

@@ -156,7 +156,7 @@ func TestWriteCampaign(t *testing.T) {
 			t.Errorf("index.html lacks %q", want)
 		}
 	}
-	for _, f := range []string{"junit.xml", "plots/campaign-kv-kv-avail.png", "plots/campaign-kv-kv-p99.svg"} {
+	for _, f := range []string{"junit.xml", "plots/campaign-kv-kv-avail.png", "plots/campaign-kv-kv-p99.svg", "plots/campaign-kv-kv-anomalies-stale-reads.png", "plots/campaign-kv-kv-anomalies-nonlinearizable-keys.svg"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
