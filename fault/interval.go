@@ -142,7 +142,10 @@ func opLabel(p history.Pair) string {
 		parts = append(parts, v)
 	}
 	if c := p.Completion; c != nil {
-		if v := compactJSON(c.Value); v != "" && v != "null" {
+		fam, _ := Classify(p.Invoke.F, func(string) bool { return false })
+		if w, ok := words(fam, c.Value); ok {
+			parts = append(parts, w)
+		} else if v := compactJSON(c.Value); v != "" && v != "null" {
 			parts = append(parts, v)
 		}
 		if c.Type != history.OK {

@@ -1,6 +1,7 @@
 package fault
 
 import (
+	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -182,5 +183,27 @@ func TestClassify(t *testing.T) {
 	}
 	if got := Order([]string{"zeta", "clock", "partition", "alpha", "clock"}); !reflect.DeepEqual(got, []string{"partition", "clock", "alpha", "zeta"}) {
 		t.Errorf("Order: %v", got)
+	}
+}
+
+// Faults read in words: a clean split as its components, a bridge as the
+// pairs cut apart, clock offsets in seconds per node.
+func TestFaultWords(t *testing.T) {
+	for _, c := range []struct {
+		fam, value, want string
+	}{
+		{"partition", `{"n1":["n2","n3","n5"],"n4":["n2","n3","n5"],"n2":["n1","n4"],"n3":["n1","n4"],"n5":["n1","n4"]}`, "{n1,n4} | {n2,n3,n5}"},
+		{"partition", `{"n1":["n2"],"n2":["n1"]}`, "{n1} | {n2}"},
+		{"partition", `{"n1":["n3"],"n3":["n1"],"n2":[]}`, "cut: n1 ✕ n3"},
+		{"clock", `{"set_ns":{"n2":-1468000000,"n1":250000000}}`, "n1 +0.250 s, n2 −1.468 s"},
+		{"kill", `["n1","n3"]`, "n1, n3"},
+	} {
+		got, ok := words(c.fam, json.RawMessage(c.value))
+		if !ok || got != c.want {
+			t.Errorf("%s %s: %q, want %q", c.fam, c.value, got, c.want)
+		}
+	}
+	if _, ok := words("partition", json.RawMessage(`"majority"`)); ok {
+		t.Error("a value of another shape is not put in words")
 	}
 }
