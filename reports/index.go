@@ -20,6 +20,9 @@ import (
 
 // indexData is everything index.html shows.
 type indexData struct {
+	// FinalAt is when the final heal completed (seconds), the start of the
+	// final phase, when client ops followed it; empty otherwise.
+	FinalAt string
 	Name, Dir, Headline string
 	Verdict             checker.Verdict
 	Meta                []kv // one line under the verdict: target, mode, ...
@@ -97,6 +100,7 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 	for _, fam := range fault.FamiliesOf(faults) {
 		d.Families = append(d.Families, legendRow{fam, fault.Hex(fam), fault.Label(fam)})
 	}
+	d.FinalAt = finalPhase(h)
 	d.Meta, d.Config = configRows(cfg)
 	a := Avail(samples, faults)
 	// Answered: ok, or refused by the op's semantics (a cas mismatch is a
@@ -259,3 +263,24 @@ var indexSource string
 var indexTmpl = template.Must(template.New("index").Parse(indexSource))
 
 func timeDur(ns int64) time.Duration { return time.Duration(ns) }
+
+// finalPhase is the time the run's final heal completed, when client ops
+// came after it: they are the final phase (final reads, the queue's
+// drain), not ops under faults.
+func finalPhase(h history.History) string {
+	var at int64 = -1
+	for _, op := range h {
+		if op.IsNemesis() && op.F == fault.Heal && op.Type != history.Invoke {
+			at = op.Time
+		}
+	}
+	if at < 0 {
+		return ""
+	}
+	for _, op := range h {
+		if !op.IsNemesis() && op.Type == history.Invoke && op.Time >= at {
+			return fmtSecs(at)
+		}
+	}
+	return ""
+}

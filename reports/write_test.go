@@ -178,3 +178,21 @@ func TestExplainOrderAndBadges(t *testing.T) {
 		t.Errorf("unknown checker's words do not say how to decide it: %q", w)
 	}
 }
+
+// The final phase is marked: the ops after the final heal are not under
+// faults.
+func TestFinalPhaseMarked(t *testing.T) {
+	var b builder
+	b.nem(1*sec, history.Invoke, "start-partition", "majority")
+	b.nem(2*sec, history.OK, "start-partition", nil)
+	b.nem(5*sec, history.Invoke, "heal", nil)
+	b.nem(6*sec, history.OK, "heal", nil)
+	b.add(7*sec, 0, history.Invoke, "final-read", "k", nil, "")
+	b.add(7*sec+1e6, 0, history.OK, "final-read", "k", 1, "")
+	if got := finalPhase(b.h); got != "6.000s" {
+		t.Errorf("final phase at %q, want 6.000s", got)
+	}
+	if got := finalPhase(b.h[:4]); got != "" {
+		t.Errorf("no op after the heal: final phase %q, want none", got)
+	}
+}
