@@ -22,7 +22,7 @@ import (
 type indexData struct {
 	// FinalAt is when the final heal completed (seconds), the start of the
 	// final phase, when client ops followed it; empty otherwise.
-	FinalAt string
+	FinalAt             string
 	Name, Dir, Headline string
 	Verdict             checker.Verdict
 	Meta                []kv // one line under the verdict: target, mode, ...
