@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/faultline/faultline/rundir"
 )
@@ -242,7 +244,13 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 			return
 		}
 		w.Header().Set("Content-Security-Policy", csp(scriptHashes(b)))
+		if serveGzip(w, r, st.ModTime(), bytes.NewReader(b)) {
+			return
+		}
 		http.ServeContent(w, r, path.Base(name), st.ModTime(), bytes.NewReader(b))
+		return
+	}
+	if compressible(name) && serveGzip(w, r, st.ModTime(), f) {
 		return
 	}
 	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
@@ -276,3 +284,44 @@ const filtersJS = `document.querySelectorAll('#filters select').forEach(function
   s.addEventListener('change', function () { s.form.submit() })
 })
 `
+
+// compressible reports whether a store file is text worth compressing
+// (histories, logs, JSON, SVG plots); PNGs are compressed already.
+func compressible(name string) bool {
+	switch path.Ext(name) {
+	case ".jsonl", ".json", ".log", ".txt", ".edn", ".svg", ".xml", ".out", ".err", "":
+		return true
+	}
+	return false
+}
+
+// serveGzip sends src gzip-compressed when the client accepts it and asks
+// for no range (ranges go to http.ServeContent, uncompressed); it reports
+// whether it answered.
+func serveGzip(w http.ResponseWriter, r *http.Request, mod time.Time, src io.Reader) bool {
+	if r.Header.Get("Range") != "" || !acceptsGzip(r.Header.Get("Accept-Encoding")) {
+		return false
+	}
+	h := w.Header()
+	h.Add("Vary", "Accept-Encoding")
+	h.Set("Content-Encoding", "gzip")
+	h.Set("Last-Modified", mod.UTC().Format(http.TimeFormat))
+	if r.Method == http.MethodHead {
+		return true
+	}
+	gz := gzip.NewWriter(w)
+	io.Copy(gz, src)
+	gz.Close()
+	return true
+}
+
+// acceptsGzip reads an Accept-Encoding header: gzip listed without q=0.
+func acceptsGzip(ae string) bool {
+	for _, part := range strings.Split(ae, ",") {
+		enc, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(enc), "gzip") {
+			return strings.ReplaceAll(params, " ", "") != "q=0"
+		}
+	}
+	return false
+}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -234,5 +235,46 @@ func TestRunningOnlyWhileTheControllerLives(t *testing.T) {
 	}
 	if v := verdict(); v != "running" {
 		t.Errorf("live controller: %s, want running", v)
+	}
+}
+
+// Text files and pages go gzip-compressed to a client that accepts it,
+// and as they are to one that does not or asks for a range.
+func TestServeGzip(t *testing.T) {
+	store := t.TempDir()
+	body := strings.Repeat(`{"index":0,"time":1,"process":0,"type":"invoke","f":"read"}`+"\n", 500)
+	write(t, filepath.Join(store, "h.jsonl"), []byte(body))
+	h, err := New(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	get := func(hdr map[string]string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/store/h.jsonl", nil)
+		req.Host = "localhost"
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	rec := get(map[string]string{"Accept-Encoding": "br, gzip"})
+	if rec.Header().Get("Content-Encoding") != "gzip" || rec.Body.Len() >= len(body)/4 {
+		t.Fatalf("gzip: encoding %q, %d bytes of %d", rec.Header().Get("Content-Encoding"), rec.Body.Len(), len(body))
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(zr)
+	if string(got) != body {
+		t.Fatal("gzip body differs")
+	}
+	for _, hdr := range []map[string]string{{}, {"Accept-Encoding": "gzip;q=0"}, {"Accept-Encoding": "gzip", "Range": "bytes=0-9"}} {
+		rec := get(hdr)
+		if rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("%v: compressed", hdr)
+		}
 	}
 }
