@@ -138,14 +138,14 @@ func FamiliesOf(fs []Interval) []string {
 // value, e.g. the grudge or the nodes killed).
 func opLabel(p history.Pair) string {
 	var parts []string
-	if v := compactJSON(p.Invoke.Value); v != "" && v != "null" {
+	if v := history.Compact(p.Invoke.Value); v != "" && v != "null" {
 		parts = append(parts, v)
 	}
 	if c := p.Completion; c != nil {
 		fam, _ := Classify(p.Invoke.F, func(string) bool { return false })
 		if w, ok := words(fam, c.Value); ok {
 			parts = append(parts, w)
-		} else if v := compactJSON(c.Value); v != "" && v != "null" {
+		} else if v := history.Compact(c.Value); v != "" && v != "null" {
 			parts = append(parts, v)
 		}
 		if c.Type != history.OK {
@@ -181,24 +181,6 @@ func opShort(fam string, p history.Pair) string {
 		}
 	}
 	return out
-}
-
-// compactJSON renders a raw JSON value as a short one-line string: a JSON
-// string without its quotes, anything else compacted.
-func compactJSON(v json.RawMessage) string {
-	if len(v) == 0 {
-		return ""
-	}
-	var s string
-	if json.Unmarshal(v, &s) == nil {
-		return s
-	}
-	var a any
-	if json.Unmarshal(v, &a) != nil {
-		return string(v)
-	}
-	b, _ := json.Marshal(a)
-	return string(b)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

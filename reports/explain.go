@@ -299,7 +299,7 @@ func anomalyView(h history.History, a LinAnomaly, faults []fault.Interval) *Anom
 			r.Outcome = string(c.Type)
 			switch {
 			case c.Type == history.OK && len(c.Value) > 0:
-				r.Outcome += " " + compactJSON(c.Value)
+				r.Outcome += " " + history.Compact(c.Value)
 			case c.Type == history.OK && p.Invoke.F == "read":
 				r.Outcome += " nil" // a read of nothing: the key held no value
 			}
@@ -333,7 +333,7 @@ func call(op history.Op) string {
 		args = append(args, fmt.Sprintf("%q", op.Key))
 	}
 	if v := string(op.Value); v != "" && v != "null" {
-		args = append(args, compactJSON(op.Value))
+		args = append(args, history.Compact(op.Value))
 	}
 	return op.F + "(" + strings.Join(args, ", ") + ")"
 }
