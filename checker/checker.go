@@ -27,8 +27,23 @@ type Checker interface {
 // Run runs the checkers concurrently on h and combines their results
 // (invalid > unknown > valid). A checker that panics yields unknown with the
 // panic in its Summary, never valid. Two checkers with the same name are
-// kept apart as NAME and NAME-2.
+// kept apart as NAME and NAME-2. The checkers share DefaultMemoryBudget:
+// see RunBudget.
 func Run(ctx context.Context, h history.History, checkers ...Checker) Results {
+	return RunBudget(ctx, h, 0, checkers...)
+}
+
+// RunBudget is Run with a memory budget (bytes of live heap; 0 means
+// DefaultMemoryBudget) shared by every checker, whatever its own search
+// does: when the heap passes it, every checker still running is cancelled,
+// and each one that did not find an anomaly before that is unknown, saying
+// so, never valid.
+func RunBudget(ctx context.Context, h history.History, budget int64, checkers ...Checker) Results {
+	if budget <= 0 {
+		budget = DefaultMemoryBudget
+	}
+	ctx, over, stop := withMemoryBudget(ctx, budget)
+	defer stop()
 	names := make([]string, len(checkers))
 	seen := map[string]int{}
 	for i, c := range checkers {
@@ -45,7 +60,11 @@ func Run(ctx context.Context, h history.History, checkers ...Checker) Results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i] = runOne(ctx, names[i], c, h)
+			r := runOne(ctx, names[i], c, h)
+			if over.Load() && r.Verdict != Invalid {
+				r = overBudget(r, budget)
+			}
+			results[i] = r
 		}()
 	}
 	wg.Wait()
@@ -79,5 +98,18 @@ func runOne(ctx context.Context, name string, c Checker, h history.History) (r R
 	if r.Verdict != Valid && r.Verdict != Invalid && r.Verdict != Unknown {
 		r = Result{Verdict: Unknown, Summary: fmt.Sprintf("checker %s returned verdict %q", name, r.Verdict), Details: r.Details}
 	}
+	return r
+}
+
+// overBudget is what a checker's result becomes when the shared memory
+// budget ran out while it ran: unknown, with its own summary kept.
+func overBudget(r Result, budget int64) Result {
+	sum := fmt.Sprintf("stopped: the checks' heap passed the memory budget of %d MiB", budget>>20)
+	if r.Summary != "" {
+		sum += " (" + r.Summary + ")"
+	}
+	r.Verdict = Unknown
+	r.Summary = sum
+	r.Anomalies = nil
 	return r
 }
