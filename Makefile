@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X github.com/faultline/faultline/cmd/faultline/internal/cli.version=$(VERSION)
+LDFLAGS := -s -w -X github.com/faultline/faultline/cli.version=$(VERSION)
 
 .PHONY: all setup build demo test test-short vet bench clean
 

@@ -3,6 +3,8 @@ package targets
 import (
 	"context"
 	"time"
+
+	"github.com/faultline/faultline/history"
 )
 
 // Killer is implemented by deployments whose processes the kill nemesis
@@ -39,4 +41,23 @@ type Classifier interface {
 // into results.json.
 type Stats interface {
 	NodeStats(ctx context.Context) (map[string]map[string]float64, error)
+}
+
+// OpClient takes history ops as they are: an invoke in, its completion
+// out (ok, fail or info), by ctx's deadline. It has the methods of
+// workloads.Client, so a workload runs it as its worker's client.
+type OpClient interface {
+	Invoke(ctx context.Context, op history.Op) history.Op
+	Close() error
+}
+
+// OpClients is implemented by deployments whose clients speak history ops
+// themselves: a client executable in any language (package
+// targets/execclient), or a Go client that would rather not go through
+// package api. A workload then sends its generator's ops to them unchanged
+// and records their completions; the ops a workload's final phase needs
+// (a final read of every set on every node) go through them too.
+type OpClients interface {
+	// OpClient opens a client for one worker, bound to node.
+	OpClient(node string) (OpClient, error)
 }

@@ -97,6 +97,18 @@ func Need[C any](env Env, workload, capability string) (C, error) {
 	return c, nil
 }
 
+// OpClientsOf returns the client constructor of a deployment whose clients
+// take history ops as they are (targets.OpClients: a client executable),
+// or false when it has none and the workload uses its own client over
+// package api.
+func OpClientsOf(env Env) (func(node string) (Client, error), bool) {
+	oc, ok := env.Deployment.(targets.OpClients)
+	if !ok {
+		return nil, false
+	}
+	return func(node string) (Client, error) { return oc.OpClient(node) }, true
+}
+
 // Linearizable is the linearizability checker of a workload's model with
 // the check budget of o; a run with fewer than ten ok ops is too thin to
 // mean anything and is unknown.

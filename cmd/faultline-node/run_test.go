@@ -48,7 +48,7 @@ func TestDaemonDeps(t *testing.T) {
 		t.Skipf("go list: %v", err)
 	}
 	const mod = "github.com/faultline/faultline/"
-	forbidden := []string{"control/ssh", "nemesis", "checker", "run", "rundir", "reports", "cluster", "campaign", "cmd/faultline/"}
+	forbidden := []string{"control/ssh", "nemesis", "checker", "run", "rundir", "reports", "cluster", "campaign", "cli", "cmd/faultline/"}
 	for _, dep := range strings.Fields(string(out)) {
 		p, ok := strings.CutPrefix(dep, mod)
 		if !ok {

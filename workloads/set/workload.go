@@ -12,11 +12,25 @@ import (
 // Workload is the set workload: adds of unique elements to a few sets,
 // and reads; Jepsen's set-full analysis, then a final read of every set on
 // every node for convergence. The deployment serves it through
-// api.SetClients and api.Local.
+// api.SetClients and api.Local, or through a client executable
+// (targets.OpClients), whose reads serve the final phase too.
 var Workload = workloads.Workload{
 	Name: "set",
 	Doc:  "adds of unique elements to a few sets, and reads; set-full analysis (lost, stale) and convergence of the final reads",
 	Build: func(env workloads.Env) (*workloads.Run, error) {
+		if ops, ok := workloads.OpClientsOf(env); ok {
+			gen := NewGenerator(Options{})
+			sets := &opSets{open: ops}
+			return &workloads.Run{
+				Generator: gen,
+				NewClient: ops,
+				Final: func(ctx context.Context, rec workloads.Recorder) error {
+					defer sets.Close()
+					_, err := final.ReadSets(ctx, rec, sets, final.Options{Nodes: env.Nodes, Keys: gen.Keys()})
+					return err
+				},
+			}, nil
+		}
 		cs, err := workloads.Need[api.SetClients](env, "set", "set clients (api.SetClients)")
 		if err != nil {
 			return nil, err

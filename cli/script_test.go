@@ -24,7 +24,7 @@ import (
 var rewrite = flag.Bool("rewrite", false, "rewrite the [exit N] lines and the exact (1| 2| 1- 2-) lines of testdata/script/*.txt from the actual output")
 
 // externalTestdata is the repository's testdata/external, seen from this package.
-const externalTestdata = "../../../../testdata/external"
+const externalTestdata = "../testdata/external"
 
 func TestScripts(t *testing.T) {
 	files, err := filepath.Glob("testdata/script/*.txt")

@@ -103,7 +103,7 @@ func TestCampaignOverridesApplyToEveryCell(t *testing.T) {
 }
 
 func TestShippedSpecsParse(t *testing.T) {
-	specs, _ := filepath.Glob("../../../../campaigns/*.yaml")
+	specs, _ := filepath.Glob("../campaigns/*.yaml")
 	if len(specs) < 4 {
 		t.Fatalf("found %d shipped specs, want nightly, consistency-models, known-bugs and known-bugs-smoke", len(specs))
 	}

@@ -6,10 +6,16 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultline/faultline/exitcode"
+	"github.com/faultline/faultline/targets"
+	"github.com/faultline/faultline/targets/builtin"
+	"github.com/faultline/faultline/workloads"
 )
 
 // globals are the flags every command shares.
@@ -33,16 +39,43 @@ func (g *globals) registry() *registry {
 	return g.reg
 }
 
-// Main runs the CLI and returns the process exit code.
+// Main runs faultline's own binary, the built-in targets and workloads
+// alone, and returns the process exit code.
 func Main(args []string, stdout, stderr io.Writer) int {
+	return Program{}.Main(args, stdout, stderr)
+}
+
+// Program is a faultline binary: every command (test, campaign, analyze,
+// plan, serve, list, cluster, version) over the built-in targets and
+// workloads and the ones it adds. A user's own binary is a Program with
+// its targets in it; they are listed, validated, tested, compared in
+// campaigns and re-checked exactly as the built-in ones.
+type Program struct {
+	// Targets are added after the built-in ones; a name may not repeat.
+	Targets []targets.Target
+	// Workloads are added after the built-in ones (register, kv, set,
+	// queue); a target may serve any of them.
+	Workloads []workloads.Workload
+}
+
+// Main runs the program's CLI on args and returns the process exit code
+// (0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error). A
+// malformed target or workload is the binary's own bug: its one-line
+// error, and 255.
+func (p Program) Main(args []string, stdout, stderr io.Writer) int {
+	reg, err := newRegistry(append(slices.Clone(builtin.Targets), p.Targets...), append(slices.Clone(builtinWorkloads), p.Workloads...))
+	if err != nil {
+		fmt.Fprintf(stderr, "faultline: %v\n", err)
+		return exitcode.Harness
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	g := &globals{stdout: stdout, stderr: stderr}
+	g := &globals{stdout: stdout, stderr: stderr, reg: reg}
 	root := newRootCmd(g)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err = root.ExecuteContext(ctx)
 	report(stderr, err)
 	return exitCode(err)
 }
