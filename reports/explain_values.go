@@ -110,9 +110,9 @@ func (v *ValuesView) rows(ops []checker.ValueOp, pairs map[int64]history.Pair) {
 			cls, text := "mark-wrote", "wrote "+name
 			switch {
 			case (o.Kind == "lost" || o.Kind == "missing_at_final") && o.Acked:
-				cls, text = "mark-culprit", "acknowledged "+name+", "+kindWords(o.Kind)
+				cls, text = "mark-culprit", "acknowledged "+name+", "+valueKindWords(o.Kind)
 			case o.Kind == "lost" || o.Kind == "missing_at_final":
-				text = "wrote " + name + " (indeterminate), " + kindWords(o.Kind)
+				text = "wrote " + name + " (indeterminate), " + valueKindWords(o.Kind)
 			case o.Kind == "unexpected":
 				text = "wrote " + name + " and failed, yet it was read"
 			}
@@ -162,7 +162,7 @@ func valueName(o checker.ValueOp) string {
 	return fmt.Sprint(o.Value)
 }
 
-func kindWords(kind string) string {
+func valueKindWords(kind string) string {
 	switch kind {
 	case "lost":
 		return "lost"
@@ -172,8 +172,8 @@ func kindWords(kind string) string {
 	return strings.ReplaceAll(kind, "_", " ")
 }
 
-// done is when p completed; ok is false for an op that never did.
-func done(p history.Pair) (int64, bool) {
+// opDone is when p completed; ok is false for an op that never did.
+func opDone(p history.Pair) (int64, bool) {
 	if p.Completion == nil {
 		return 0, false
 	}
@@ -193,8 +193,8 @@ func anomalyTime(ops []checker.ValueOp, pairs map[int64]history.Pair) int64 {
 	var lastAck int64 = -1
 	var first int64 = -1
 	for _, o := range ops {
-		if lostKind(o) && o.Acked && o.Write != nil {
-			if t, ok := done(pairs[*o.Write]); ok {
+		if isLostKind(o) && o.Acked && o.Write != nil {
+			if t, ok := opDone(pairs[*o.Write]); ok {
 				lastAck = max(lastAck, t)
 			}
 		}
@@ -209,7 +209,7 @@ func anomalyTime(ops []checker.ValueOp, pairs map[int64]history.Pair) int64 {
 			continue
 		}
 		if at < len(o.Seen) {
-			if t, ok := done(pairs[o.Seen[at]]); ok && (first < 0 || t < first) {
+			if t, ok := opDone(pairs[o.Seen[at]]); ok && (first < 0 || t < first) {
 				first = t
 			}
 		}
@@ -223,7 +223,7 @@ func anomalyTime(ops []checker.ValueOp, pairs map[int64]history.Pair) int64 {
 	return 0
 }
 
-func lostKind(o checker.ValueOp) bool { return o.Kind == "lost" || o.Kind == "missing_at_final" }
+func isLostKind(o checker.ValueOp) bool { return o.Kind == "lost" || o.Kind == "missing_at_final" }
 
 // lostNumber is the queue's details.lost (the values certainly lost), -1
 // when there is none (the set's "lost" is a list of examples).
@@ -239,8 +239,8 @@ func lostNumber(r checker.Result) int {
 	return int(n)
 }
 
-// ack is one acknowledged write of a lost value.
-type ack struct {
+// lostAck is one acknowledged write of a lost value.
+type lostAck struct {
 	node string
 	at   int64
 }
@@ -253,11 +253,11 @@ func valueWords(ops []checker.ValueOp, total map[string]int, pairs map[int64]his
 	// Lost: one value once, whether lost in a read, at the final reads or
 	// both.
 	seen := map[string]bool{}
-	var acks []ack
+	var acks []lostAck
 	unacked := 0
 	noun := ""
 	for _, o := range ops {
-		if !lostKind(o) || seen[valueName(o)] {
+		if !isLostKind(o) || seen[valueName(o)] {
 			continue
 		}
 		seen[valueName(o)] = true
@@ -271,15 +271,21 @@ func valueWords(ops []checker.ValueOp, total map[string]int, pairs map[int64]his
 		if noun == "" {
 			noun = p.Invoke.F + "s"
 		}
-		t, completed := done(p)
+		t, completed := opDone(p)
 		if !o.Acked || !completed {
 			unacked++
 			continue
 		}
-		acks = append(acks, ack{node: ackNode(p), at: t})
+		acks = append(acks, lostAck{node: ackNode(p), at: t})
 	}
-	if n := total["lost"] + total["missing_at_final"]; n > len(seen) {
-		w = append(w, fmt.Sprintf("The checker counted %d lost values; the first %d of each kind are listed and described here.", n, checkerListed))
+	listed := map[string]int{}
+	for _, o := range ops {
+		listed[o.Kind]++
+	}
+	for _, k := range []string{"lost", "missing_at_final", "duplicated", "unexpected"} {
+		if total[k] > listed[k] {
+			w = append(w, fmt.Sprintf("The checker found %d values %s; the first %d are listed and described here.", total[k], valueKindWords(k), listed[k]))
+		}
 	}
 	if len(acks) > 0 {
 		lost := "lost " + noun
@@ -315,7 +321,7 @@ func valueWords(ops []checker.ValueOp, total map[string]int, pairs map[int64]his
 				at = 1
 			}
 			if at < len(o.Seen) {
-				if t, ok := done(pairs[o.Seen[at]]); ok && (first < 0 || t < first) {
+				if t, ok := opDone(pairs[o.Seen[at]]); ok && (first < 0 || t < first) {
 					first, firstName = t, valueName(o)
 				}
 			}
@@ -328,9 +334,6 @@ func valueWords(ops []checker.ValueOp, total map[string]int, pairs map[int64]his
 	}
 	return w
 }
-
-// checkerListed is how many values of each kind the checkers list.
-const checkerListed = 100
 
 func inPlaceWords(fs []fault.Interval) string {
 	if len(fs) == 0 {
@@ -350,7 +353,7 @@ const maxGroups = 5
 // many, and which faults were in place at those acknowledgements or began
 // within nearAfter after one, that node's own (a kill or pause of it, a
 // partition that cut it off) first.
-func lostGroups(acks []ack, lost string, faults []fault.Interval) []string {
+func lostGroups(acks []lostAck, lost string, faults []fault.Interval) []string {
 	by := map[string][]int64{}
 	for _, a := range acks {
 		by[a.node] = append(by[a.node], a.at)
@@ -384,7 +387,7 @@ func lostGroups(acks []ack, lost string, faults []fault.Interval) []string {
 		}
 		parts := faultParts(node, times, faults)
 		if len(parts) == 0 {
-			s += "; no fault was in place at " + them(len(times)) + " or began within 1 s after."
+			s += "; no fault was in place at " + itOrThem(len(times)) + " or began within 1 s after."
 		} else {
 			s += "; " + strings.Join(parts, "; ") + "."
 		}
@@ -393,7 +396,7 @@ func lostGroups(acks []ack, lost string, faults []fault.Interval) []string {
 	return w
 }
 
-func them(n int) string {
+func itOrThem(n int) string {
 	if n == 1 {
 		return "it"
 	}
@@ -425,22 +428,22 @@ func faultParts(node string, times []int64, faults []fault.Interval) []string {
 		if inPlace == 0 && before == 0 {
 			continue
 		}
-		how, own := faultNodes(f)[node]
+		how, own := faultHits(f)[node]
 		what := intervalWords(f)
 		var text string
 		switch {
 		case own && inPlace == 0 && f.Start > last:
-			text = fmt.Sprintf("%s was %s %s after the last of them (%s)", node, how, fmtGap(f.Start-last), what)
+			text = fmt.Sprintf("%s was %s %s after the last of them (%s)", node, how, gapWords(f.Start-last), what)
 		case own && inPlace == 0:
 			text = fmt.Sprintf("%s was %s within 1 s after %d of them (%s)", node, how, before, what)
 		case own:
-			text = fmt.Sprintf("%s was %s while it acknowledged %s (%s)", node, how, howMany(inPlace, len(times)), what)
+			text = fmt.Sprintf("%s was %s while it acknowledged %s (%s)", node, how, ackCount(inPlace, len(times)), what)
 		case inPlace == 0 && f.Start > last:
-			text = fmt.Sprintf("%s began %s after the last of them (%s)", article(f.Family), fmtGap(f.Start-last), what)
+			text = fmt.Sprintf("%s began %s after the last of them (%s)", familyNoun(f.Family), gapWords(f.Start-last), what)
 		case inPlace == 0:
-			text = fmt.Sprintf("%s began within 1 s after %d of them (%s)", article(f.Family), before, what)
+			text = fmt.Sprintf("%s began within 1 s after %d of them (%s)", familyNoun(f.Family), before, what)
 		default:
-			text = fmt.Sprintf("%s was in place when %s acknowledged %s (%s)", article(f.Family), node, howMany(inPlace, len(times)), what)
+			text = fmt.Sprintf("%s was in place when %s acknowledged %s (%s)", familyNoun(f.Family), node, ackCount(inPlace, len(times)), what)
 		}
 		ps = append(ps, part{own, text})
 	}
@@ -456,7 +459,7 @@ func faultParts(node string, times []int64, faults []fault.Interval) []string {
 	return out
 }
 
-func howMany(n, of int) string {
+func ackCount(n, of int) string {
 	switch {
 	case n == of && n == 1:
 		return "it"
@@ -468,8 +471,8 @@ func howMany(n, of int) string {
 	return fmt.Sprintf("%d of them", n)
 }
 
-// article is "a partition", "an unknown-fault": the family as a noun.
-func article(fam string) string {
+// familyNoun is "a partition", "an unknown-fault": the family as a noun.
+func familyNoun(fam string) string {
 	if fam != "" && strings.ContainsRune("aeiou", rune(fam[0])) {
 		return "an " + fam
 	}
@@ -488,19 +491,19 @@ func intervalWords(f fault.Interval) string {
 	return s
 }
 
-// fmtGap is a short gap in words: "0.3 s", "40 ms".
-func fmtGap(ns int64) string {
+// gapWords is a short gap in words: "0.3 s", "40 ms".
+func gapWords(ns int64) string {
 	if ns >= 1e8 {
 		return fmt.Sprintf("%.1f s", float64(ns)/1e9)
 	}
 	return fmt.Sprintf("%d ms", max((ns+5e5)/1e6, 1))
 }
 
-// faultNodes says which nodes a fault hit and how, from its opening ops'
+// faultHits says which nodes a fault hit and how, from its opening ops'
 // values: the nodes a kill or pause acted on, the nodes a partition cut
 // off (and from whom), the nodes whose clock was moved. A fault whose ops
 // name no node (netem, a partition without its grudge) hits none by name.
-func faultNodes(f fault.Interval) map[string]string {
+func faultHits(f fault.Interval) map[string]string {
 	out := map[string]string{}
 	for _, p := range f.Opened {
 		var vals []json.RawMessage
@@ -509,7 +512,7 @@ func faultNodes(f fault.Interval) map[string]string {
 		}
 		vals = append(vals, p.Invoke.Value)
 		for _, v := range vals {
-			if hitNodes(f.Family, v, out) {
+			if addFaultHits(f.Family, v, out) {
 				break
 			}
 		}
@@ -517,9 +520,9 @@ func faultNodes(f fault.Interval) map[string]string {
 	return out
 }
 
-// hitNodes adds to out the nodes v names, by family; false when v names
+// addFaultHits adds to out the nodes v names, by family; false when v names
 // none.
-func hitNodes(family string, v json.RawMessage, out map[string]string) bool {
+func addFaultHits(family string, v json.RawMessage, out map[string]string) bool {
 	if len(v) == 0 {
 		return false
 	}
@@ -527,7 +530,7 @@ func hitNodes(family string, v json.RawMessage, out map[string]string) bool {
 	if json.Unmarshal(v, &nodes) == nil && len(nodes) > 0 {
 		how := map[string]string{"kill": "killed", "pause": "paused"}[family]
 		if how == "" {
-			how = "hit by " + article(family)
+			how = "hit by " + familyNoun(family)
 		}
 		for _, n := range nodes {
 			out[n] = how

@@ -217,3 +217,50 @@ func TestValueWordsGroupsAndFaults(t *testing.T) {
 }
 
 func itoa(i int64) string { b, _ := json.Marshal(i); return string(b) }
+
+// Many lost values: the words say how many were listed, the table how
+// many of their ops it shows.
+func TestValuesBounded(t *testing.T) {
+	var b nodeBuilder
+	for i := range int64(150) {
+		b.op(i*sec/10, 0, history.Invoke, "enqueue", "", i, "n1")
+		b.op(i*sec/10+1e6, 0, history.OK, "enqueue", "", i, "n1")
+	}
+	b.op(20*sec, 1, history.Invoke, "dequeue", "", nil, "n1")
+	b.op(20*sec+1e6, 1, history.OK, "dequeue", "", nil, "n1")
+	page, _ := writeValuesRun(t, b.h, checker.TotalQueue{})
+	for _, want := range []string{
+		"The checker found 150 values lost; the first 100 are listed and described here.",
+		"All 100 lost enqueues were acknowledged by n1; no fault was in place at them or began within 1 s after.",
+		"The operations of the values above, the first 60 of 100 (",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("index.html lacks %q", want)
+		}
+	}
+	if n := strings.Count(page, `<tr class="mark-culprit">`); n != maxValueRows {
+		t.Errorf("%d rows, want %d", n, maxValueRows)
+	}
+}
+
+// Details that do not match the history, or have another shape, never
+// panic: ops the history lacks are left out, a shape that is not
+// value_ops is no view.
+func TestValuesViewHostileDetails(t *testing.T) {
+	h, _ := lostQueue("n3")
+	r := checker.Result{Verdict: checker.Invalid, Details: map[string]any{
+		"value_ops": []any{map[string]any{"kind": "lost", "value": 1, "write": 99999, "acked": true, "seen": []any{-1}, "missed": []any{1 << 40}},
+			map[string]any{"kind": "duplicated", "value": 2, "seen": []any{2}}},
+		"value_ops_total": map[string]any{"lost": 7},
+		"lost":            "many",
+	}}
+	v := valuesView(h, r, fault.Intervals(h))
+	if v == nil || len(v.Rows) != 1 || v.Rows[0].Index != 2 {
+		t.Fatalf("view %+v", v)
+	}
+	for _, bad := range []any{"garbage", 3, map[string]any{"kind": 1}} {
+		if v := valuesView(h, checker.Result{Verdict: checker.Invalid, Details: map[string]any{"value_ops": bad}}, nil); v != nil {
+			t.Errorf("value_ops %v: view %+v", bad, v)
+		}
+	}
+}
