@@ -49,14 +49,20 @@ func (TotalQueue) Name() string { return "total-queue" }
 // lost, duplicated, unexpected, recovered, unknown (counts) and their
 // *_values lists (capped at 100), indeterminate_dequeues (all info or
 // open dequeues), resolved_dequeues, unresolved_dequeues,
-// resolved_taken_values (what resolved dequeues removed) and drained.
+// resolved_taken_values (what resolved dequeues removed) and drained;
+// value_ops, the ops of every lost, duplicated and unexpected value (the
+// enqueue's invoke index, the dequeues' invoke indices; at most 100 of
+// each kind, see ValueOp) and value_ops_total, how many of each in all.
 func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	attempted := map[int64]history.Type{} // enqueue value -> its outcome
+	enqAt := map[int64]int64{}            // enqueue value -> its invoke index
+	deqAt := map[int64][]int64{}          // value -> the invoke indices of its dequeues
 	dequeued := map[int64]int{}
 	var acked []int64
 	var lastAck int64 = -1
 	infoDeq, deqOK := 0, 0
 	var infoIDs []string // request ids of info and open dequeues
+	infoAt := map[string]int64{}
 	outcomes := map[string]dequeueOutcome{}
 	type empty struct{ call int64 }
 	var empties []empty
@@ -76,6 +82,7 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 			}
 			t := p.Type()
 			attempted[v] = t
+			enqAt[v] = inv.Index
 			if t == history.OK {
 				acked = append(acked, v)
 				lastAck = max(lastAck, p.Completion.Time)
@@ -93,11 +100,15 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 					return Result{Verdict: Unknown, Summary: fmt.Sprintf("checker: op %d: dequeue result %s is not an int or null", c.Index, c.Value)}
 				}
 				dequeued[v]++
+				deqAt[v] = append(deqAt[v], inv.Index)
 				deqOK++
 			case history.Info: // info, or open (never completed)
 				infoDeq++
 				if id := requestID(inv.Value); id != "" {
 					infoIDs = append(infoIDs, id)
+					if _, seen := infoAt[id]; !seen {
+						infoAt[id] = inv.Index
+					}
 				}
 			}
 		case outcomeF:
@@ -127,6 +138,7 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 		resolved++
 		if o.Applied && !o.Empty {
 			dequeued[*o.Value]++
+			deqAt[*o.Value] = append(deqAt[*o.Value], infoAt[id])
 			taken = append(taken, *o.Value)
 		}
 	}
@@ -193,6 +205,27 @@ func (TotalQueue) Check(ctx context.Context, h history.History) Result {
 	} else {
 		details["unknown_values"] = []int64{}
 	}
+
+	var vops valueOpList
+	op := func(kind string, v int64) ValueOp {
+		o := ValueOp{Kind: kind, Value: v, Seen: sortedIndices(deqAt[v])}
+		if i, ok := enqAt[v]; ok {
+			o.Write, o.Acked = indexPtr(i), attempted[v] == history.OK
+		}
+		return o
+	}
+	if lost > 0 {
+		for _, v := range lostC {
+			vops.add(op("lost", v))
+		}
+	}
+	for _, v := range dup {
+		vops.add(op("duplicated", v))
+	}
+	for _, v := range unexpected {
+		vops.add(op("unexpected", v))
+	}
+	vops.into(details)
 
 	var bad []string
 	if lost > 0 {

@@ -32,14 +32,19 @@ import (
 // Invalid: any lost, missing-at-final or unexpected element. Unknown
 // otherwise when there is no successful read of any kind or no
 // acknowledged add. Details hold the
-// counts, up to 20 example elements per category, and the number of stale
-// reads (reads that missed an element acknowledged before they began).
+// counts, up to 20 example elements per category, the number of stale
+// reads (reads that missed an element acknowledged before they began), and
+// value_ops: for every lost, missing-at-final and unexpected element (at
+// most 100 of each kind; value_ops_total counts them all) the invoke
+// indices of its add, of the read that first showed it and of the reads
+// that missed it (see ValueOp).
 type Set struct{}
 
 // Name is "set".
 func (Set) Name() string { return "set" }
 
 type setRead struct {
+	index            int64 // the invoke's index
 	invoke, complete int64
 	els              map[int64]bool
 }
@@ -48,6 +53,8 @@ type setElem struct {
 	acked     int64 // ok time of its add; < 0: never acknowledged
 	attempted bool  // an add of it was invoked
 	seen      int64 // completion of the first read showing it; < 0: never seen
+	add       int64 // invoke index of its add (the acknowledged one, if any); < 0: none
+	seenAt    int64 // invoke index of the first read showing it; < 0: never seen
 }
 
 // Check judges h.
@@ -59,7 +66,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			elems[key] = map[int64]*setElem{}
 		}
 		if elems[key][e] == nil {
-			elems[key][e] = &setElem{acked: -1, seen: -1}
+			elems[key][e] = &setElem{acked: -1, seen: -1, add: -1, seenAt: -1}
 		}
 		return elems[key][e]
 	}
@@ -76,6 +83,9 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			}
 			x := elem(inv.Key, e)
 			x.attempted = true
+			if x.add < 0 || p.Type() == history.OK {
+				x.add = inv.Index
+			}
 			if p.Type() == history.OK {
 				x.acked = p.Completion.Time
 			}
@@ -87,7 +97,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			if err := json.Unmarshal(p.Completion.Value, &els); err != nil {
 				return Result{Verdict: Unknown, Summary: fmt.Sprintf("%v: checker: read %d: value %s is not a list of ints", ErrBadInput, p.Completion.Index, p.Completion.Value)}
 			}
-			r := setRead{invoke: inv.Time, complete: p.Completion.Time, els: map[int64]bool{}}
+			r := setRead{index: inv.Index, invoke: inv.Time, complete: p.Completion.Time, els: map[int64]bool{}}
 			for _, e := range els {
 				r.els[e] = true
 				elem(inv.Key, e)
@@ -99,6 +109,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 	if err != nil {
 		return Result{Verdict: Unknown, Summary: err.Error()}
 	}
+	finalAt := finalReadIndices(h)
 	var finalReadsN int
 	for _, rs := range finals {
 		finalReadsN += len(rs)
@@ -118,6 +129,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			cats[cat] = append(cats[cat], fmt.Sprintf("%s:%d", key, e))
 		}
 	}
+	var vops valueOpList
 	staleReads := 0
 	var maxLag int64 // the longest an acknowledged element took to show in a read
 	for _, key := range slices.Sorted(maps.Keys(elems)) {
@@ -130,26 +142,40 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 		for _, r := range rs {
 			for e := range r.els {
 				if x := elems[key][e]; x.seen < 0 || r.complete < x.seen {
-					x.seen = r.complete
+					x.seen, x.seenAt = r.complete, r.index
 				}
 			}
 		}
 		// final state of each replica in the key's last round
 		var lastRound finalRound
+		lastN := -1
 		if rounds := finals[key]; len(rounds) > 0 {
-			lastRound = rounds[slices.Max(slices.Collect(maps.Keys(rounds)))]
+			lastN = slices.Max(slices.Collect(maps.Keys(rounds)))
+			lastRound = rounds[lastN]
 		}
 		stale := make([]bool, len(rs))
 		for _, e := range slices.Sorted(maps.Keys(elems[key])) {
 			x := elems[key][e]
+			vop := func(kind string) ValueOp {
+				o := ValueOp{Kind: kind, Key: key, Value: e, Acked: x.acked >= 0}
+				if x.add >= 0 {
+					o.Write = indexPtr(x.add)
+				}
+				if x.seenAt >= 0 {
+					o.Seen = []int64{x.seenAt}
+				}
+				return o
+			}
 			if !x.attempted {
 				note("unexpected", key, e)
+				vops.add(vop("unexpected"))
 				continue
 			}
 			if x.acked >= 0 {
 				counts["acknowledged"]++
 			}
 			var isLost, back, isStale, readAfter bool
+			lostAt := int64(-1) // the first read that lost it
 			for i, r := range rs {
 				if x.acked >= 0 && r.invoke > x.acked {
 					readAfter = true
@@ -163,6 +189,9 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 				switch {
 				case x.seen >= 0 && r.invoke > x.seen:
 					isLost = true
+					if lostAt < 0 {
+						lostAt = r.index
+					}
 					if x.acked >= 0 && r.invoke > x.acked {
 						stale[i] = true
 					}
@@ -171,16 +200,23 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 				}
 			}
 			missing := false
+			var missedAt []int64
 			if x.acked >= 0 && lastRound != nil {
-				for _, o := range lastRound {
+				for node, o := range lastRound {
 					if o.ok && o.replica && !slices.Contains(o.set, e) {
 						missing = true
+						if i, ok := finalAt[finalReadID{key, lastN, node}]; ok {
+							missedAt = append(missedAt, i)
+						}
 					}
 				}
 			}
 			switch {
 			case isLost:
 				note("lost", key, e)
+				o := vop("lost")
+				o.Missed = []int64{lostAt}
+				vops.add(o)
 				if back {
 					note("reappeared", key, e)
 				}
@@ -189,6 +225,9 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			}
 			if missing {
 				note("missing_at_final", key, e)
+				o := vop("missing_at_final")
+				o.Missed = sortedIndices(missedAt)
+				vops.add(o)
 			}
 			if x.acked >= 0 && !readAfter && lastRound == nil {
 				note("never_read", key, e)
@@ -214,6 +253,7 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 			details[cat] = nonNil(cats[cat])
 		}
 	}
+	vops.into(details)
 	an := Anomalies{AnomalyStaleRead: staleReads, AnomalyLostWrite: counts["lost"] + counts["missing_at_final"]}
 	var problems []string
 	for _, cat := range []string{"lost", "missing_at_final", "unexpected"} {
@@ -228,4 +268,28 @@ func (Set) Check(ctx context.Context, h history.History) Result {
 		return Result{Verdict: Unknown, Summary: "no acknowledged add: nothing to check", Details: details, Anomalies: an}
 	}
 	return Result{Verdict: Valid, Summary: fmt.Sprintf("%d acknowledged elements all present; %d stale reads", counts["acknowledged"], staleReads), Details: details, Anomalies: an}
+}
+
+// finalReadID names one final read: its key, round and node.
+type finalReadID struct {
+	key   string
+	round int
+	node  string
+}
+
+// finalReadIndices maps each final read to its invoke's index (the last
+// one when a node was read twice in a round, as finalReads keeps it).
+// Reads whose value has no round are left out: finalReads rejects them.
+func finalReadIndices(h history.History) map[finalReadID]int64 {
+	out := map[finalReadID]int64{}
+	for _, op := range h {
+		if op.IsNemesis() || op.F != FinalRead || op.Type != history.Invoke {
+			continue
+		}
+		var v finalValue
+		if json.Unmarshal(op.Value, &v) == nil && v.Round != nil {
+			out[finalReadID{op.Key, *v.Round, op.Node}] = op.Index
+		}
+	}
+	return out
 }

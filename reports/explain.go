@@ -69,6 +69,9 @@ type Explanation struct {
 	Words []string
 	// Anomaly, for a linearizability failure, is the illegal key's story.
 	Anomaly *AnomalyView
+	// Values, for a queue's or a set's failure, are the ops of the values
+	// lost, duplicated or unexpected, and the faults around them.
+	Values *ValuesView
 }
 
 // AnomalyView is what the report shows of a linearizability anomaly.
@@ -127,6 +130,9 @@ func explain(h history.History, res checker.Results, faults []fault.Interval, ti
 			}
 			e.Anomaly = v
 			e.Words = anomalyWords(v)
+		} else if v := valuesView(h, r, faults); v != nil && r.Verdict == checker.Invalid {
+			e.Values = v
+			e.Words = append([]string{"The checker found an anomaly: " + r.Summary}, v.Words...)
 		} else {
 			switch r.Verdict {
 			case checker.Invalid:
@@ -291,30 +297,34 @@ func anomalyView(h history.History, a LinAnomaly, faults []fault.Interval) *Anom
 		rows = sortInts(kept)
 	}
 	for _, i := range rows {
-		p := pairs[i]
-		r := OpRow{Index: p.Invoke.Index, Process: p.Invoke.Process.String(), Node: p.Invoke.Node,
-			Call: call(p.Invoke), Type: p.Type(), Start: fmtSecs(p.Invoke.Time), End: "never", Mark: marks[i]}
-		if c := p.Completion; c != nil {
-			r.End = fmtSecs(c.Time)
-			r.Outcome = string(c.Type)
-			switch {
-			case c.Type == history.OK && len(c.Value) > 0:
-				r.Outcome += " " + history.Compact(c.Value)
-			case c.Type == history.OK && p.Invoke.F == "read":
-				r.Outcome += " nil" // a read of nothing: the key held no value
-			}
-			if c.Error != "" {
-				r.Outcome += ": " + c.Error
-			}
-			if c.Node != "" {
-				r.Node = c.Node
-			}
-		} else {
-			r.Outcome = "never completed"
-		}
-		v.Ops = append(v.Ops, r)
+		v.Ops = append(v.Ops, opRow(pairs[i], marks[i]))
 	}
 	return v
+}
+
+// opRow is one op as a table row, marked with mark.
+func opRow(p history.Pair, mark string) OpRow {
+	r := OpRow{Index: p.Invoke.Index, Process: p.Invoke.Process.String(), Node: p.Invoke.Node,
+		Call: call(p.Invoke), Type: p.Type(), Start: fmtSecs(p.Invoke.Time), End: "never", Mark: mark}
+	if c := p.Completion; c != nil {
+		r.End = fmtSecs(c.Time)
+		r.Outcome = string(c.Type)
+		switch {
+		case c.Type == history.OK && len(c.Value) > 0:
+			r.Outcome += " " + history.Compact(c.Value)
+		case c.Type == history.OK && p.Invoke.F == "read":
+			r.Outcome += " nil" // a read of nothing: the key held no value
+		}
+		if c.Error != "" {
+			r.Outcome += ": " + c.Error
+		}
+		if c.Node != "" {
+			r.Node = c.Node
+		}
+	} else {
+		r.Outcome = "never completed"
+	}
+	return r
 }
 
 // writes reports whether an invoke value v writes val: equal, or the new

@@ -91,6 +91,9 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 		if e.Anomaly != nil && e.Anomaly.Time > 0 {
 			marks = append(marks, e.Anomaly.Time)
 		}
+		if e.Values != nil && e.Values.Time > 0 {
+			marks = append(marks, e.Values.Time)
+		}
 	}
 	d.Strip = faultStrip(faults, end, marks)
 	for _, f := range faults {
