@@ -2,7 +2,8 @@
 # Installs what faultline needs on a Debian machine, if it is missing:
 # openssh-server (the nodes' sshd), openssh-client, iptables, iproute2,
 # procps, util-linux, sudo (the any-hosts test's non-root user), etcd-server
-# (the etcd target's binary), vagrant (validates vagrant/Vagrantfile; no VM
+# (the etcd target's binary), redis-server and redis-sentinel (the Redis
+# example), zookeeper and python3-kazoo (the ZooKeeper example), vagrant (validates vagrant/Vagrantfile; no VM
 # is booted) and chromium (for the web UI's browser tests); then downloads
 # the Go modules. Idempotent.
 set -euo pipefail
@@ -19,6 +20,11 @@ have setsid || need+=(util-linux)
 have /usr/bin/sudo || need+=(sudo)
 have /usr/bin/etcd || need+=(etcd-server)
 have vagrant || need+=(vagrant)
+# The examples under examples/ test Debian's own packages.
+have /usr/bin/redis-server || need+=(redis-server)
+have /usr/bin/redis-sentinel || need+=(redis-sentinel)
+[ -r /usr/share/java/zookeeper.jar ] || need+=(zookeeper)
+[ -r /usr/lib/python3/dist-packages/kazoo/__init__.py ] || need+=(python3-kazoo)
 # The web UI's browser tests drive Debian's headless chromium.
 have /usr/bin/chromium || need+=(chromium)
 
@@ -35,6 +41,12 @@ if [ ${#need[@]} -gt 0 ]; then
 	# uploads the binary to its nodes, so keep that service off.
 	if [[ " ${need[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
 		systemctl disable --now etcd >/dev/null 2>&1 || true
+	fi
+	# The same for the examples' packages: faultline starts its own.
+	if [ -d /run/systemd/system ]; then
+		for svc in redis-server redis-sentinel zookeeper; do
+			systemctl disable --now "$svc" >/dev/null 2>&1 || true
+		done
 	fi
 fi
 # sshd wants its privilege-separation directory.
