@@ -67,6 +67,11 @@ type ClockOptions struct {
 	// cluster): system mode is then refused, since stepping one node's
 	// clock would step the host's and every node's.
 	SharedKernel bool
+	// SampleEvery is how often, while any node's clock is skewed, the
+	// nemesis reads every node's clock between its ops (default 1s;
+	// negative: never). The next op's completion carries the readings
+	// (ClockValue.Samples), for the clock plot.
+	SampleEvery time.Duration
 }
 
 func (o ClockOptions) withDefaults() ClockOptions {
@@ -94,6 +99,9 @@ func (o ClockOptions) withDefaults() ClockOptions {
 	if o.Mode == "" {
 		o.Mode = ClockModeFile
 	}
+	if o.SampleEvery == 0 {
+		o.SampleEvery = time.Second
+	}
 	return o
 }
 
@@ -116,7 +124,9 @@ const (
 // (ReadClock, corrected by half the round trip) and completes ok with
 // {"set_ns": {node: offset written by this op}, "offsets_ns": {node:
 // measured offset}}, or info when a write failed or a node's measured
-// offset stays more than Tolerance from what it should be.
+// offset stays more than Tolerance from what it should be. While any
+// node is skewed it also reads every clock each SampleEvery, and the next
+// op's value carries those readings as "samples" (ClockReading).
 type Clock struct {
 	env  Env
 	clk  Clocker // nil only for the internal healer (HealAll, ResidueAll)
@@ -124,10 +134,14 @@ type Clock struct {
 
 	now func() time.Time // the controller's clock (time.Now; tests replace it)
 
-	mu  sync.Mutex       // guards rng, set and sys
+	mu  sync.Mutex       // guards rng, set, sys, sampler and readings
 	rng *rand.Rand       //
 	set map[string]int64 // the offset each node's file (system mode: clock) holds, as far as this nemesis knows
 	sys systemState      // system mode only
+
+	ticker   func(time.Duration) (<-chan time.Time, func()) // newTicker; tests replace it
+	sampler  *clockSampler                                  // the sampling loop while a skew is in place
+	readings []clockReading                                 // taken since the last op completed
 }
 
 // NewClock returns the clock nemesis with default options.
@@ -180,7 +194,7 @@ func newClockFiles(env Env, opts ClockOptions) (*Clock, error) {
 			return nil, fmt.Errorf("nemesis: clock: node %q has no remote", n)
 		}
 	}
-	return &Clock{env: env, opts: opts.withDefaults(), now: time.Now, set: map[string]int64{}}, nil
+	return &Clock{env: env, opts: opts.withDefaults(), now: time.Now, set: map[string]int64{}, ticker: newTicker}, nil
 }
 
 // Name is "clock".
@@ -195,6 +209,9 @@ type ClockValue struct {
 	OffsetsNs  map[string]int64 `json:"offsets_ns"`           // measured offsets afterwards, every node that answered
 	Strobe     *StrobeValue     `json:"strobe,omitempty"`     // strobe-clock only
 	Unmeasured []string         `json:"unmeasured,omitempty"` // nodes whose clock could not be read
+	// Samples are the readings taken since the previous op, while a skew
+	// was in place (ClockOptions.SampleEvery).
+	Samples []ClockReading `json:"samples,omitempty"`
 }
 
 // StrobeValue describes a finished strobe.
@@ -231,13 +248,18 @@ func (c *Clock) Invoke(ctx context.Context, op history.Op) history.Op {
 	default:
 		return op.Complete(history.Info, nil, fmt.Sprintf("nemesis: clock does not handle f %q", op.F))
 	}
+	// Sample while a skew is in place: start on the first, stop once
+	// every clock is back.
+	c.updateSampling()
 	if err != nil {
 		if val.SetNs == nil {
 			return op.Complete(history.Info, nil, err.Error())
 		}
+		val.Samples = c.takeReadings()
 		return op.Complete(history.Info, history.Raw(val), err.Error())
 	}
 	val.OffsetsNs, val.Unmeasured, err = c.measure(ctx)
+	val.Samples = c.takeReadings()
 	if err != nil {
 		return op.Complete(history.Info, history.Raw(val), err.Error())
 	}
@@ -476,14 +498,20 @@ func abs(x int64) int64 {
 	return x
 }
 
-// Heal removes the clock file on every node and, when the target reports
-// its clock, checks that each node whose daemon answers is back within
-// Tolerance of the controller. A daemon that does not answer (crashed,
+// Heal stops the readings between ops (those not yet reported are
+// dropped: no op will carry them), removes the clock file on every node
+// and, when the target reports its clock, checks that each node whose
+// daemon answers is back within Tolerance of the controller. A daemon that does not answer (crashed,
 // its restart heals later) is not an error here: the file, which Residue
 // checks, is what it will read when it starts. In system mode it sets
 // every node's clock to the controller's, restarts exactly the NTP units
 // this nemesis stopped, and checks every node is within Tolerance.
 func (c *Clock) Heal(ctx context.Context) error {
+	// No op reports what is read from here on.
+	c.stopSampling()
+	c.mu.Lock()
+	c.readings = nil
+	c.mu.Unlock()
 	if err := c.reset(ctx); err != nil {
 		return fmt.Errorf("nemesis: clock heal: %w", err)
 	}

@@ -12,8 +12,9 @@ import (
 	"github.com/faultline/faultline/history"
 )
 
-// fastClock are options that keep strobes and settling short in tests.
-var fastClock = ClockOptions{StrobePeriod: time.Millisecond, StrobeDuration: 6 * time.Millisecond, Settle: 200 * time.Millisecond}
+// fastClock are options that keep strobes and settling short in tests,
+// and take no readings between ops (TestClockSamplesWhileSkewed does).
+var fastClock = ClockOptions{StrobePeriod: time.Millisecond, StrobeDuration: 6 * time.Millisecond, Settle: 200 * time.Millisecond, SampleEvery: -1}
 
 func newTestClock(t *testing.T, n int, seed uint64) (*fakeNet, *fakeTarget, *Clock) {
 	t.Helper()

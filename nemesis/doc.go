@@ -26,8 +26,10 @@
 //     rewriting the files every StrobePeriod for StrobeDuration. After each
 //     op the nemesis reads every node's clock through the optional Clocker
 //     capability of Env.Target and records the measured offsets
-//     ({"set_ns": ..., "offsets_ns": ...}) for the plots; a target without
-//     Clocker is refused up front (ErrUnsupported).
+//     ({"set_ns": ..., "offsets_ns": ...}) for the plots; while a skew is
+//     in place it also reads them every second (clock_sample.go) and the
+//     next op's value carries those readings as "samples". A target
+//     without Clocker is refused up front (ErrUnsupported).
 //     System mode (clock_system.go; ClockOptions.Mode ClockModeSystem,
 //     opt-in, for real VMs) steps the system clock instead, so any target
 //     can take the skew: before a node's first step it stops whichever of

@@ -90,27 +90,75 @@ type Series struct {
 	Type history.Type
 }
 
-// Rates counts completions per second in buckets of width w by completion
-// time, per operation and outcome. Every series has the same number of
-// buckets, from 0 to the last completion, so lines drop to zero where
-// nothing completed.
-func Rates(samples []Sample, w time.Duration) map[Series][]float64 {
+// Rate is one point of a rate series: completions per second over
+// [Start, End), the part of one window that the run's client ops covered.
+type Rate struct {
+	Start, End int64 // ns since the run started
+	PerSec     float64
+}
+
+// Rates counts completions per second in windows of width w by completion
+// time, per operation and outcome. The windows tile the span the client
+// ops cover, from the first invoke to the last completion; the first and
+// last windows are usually cut by that span, so each rate is over the part
+// of its window inside it, and a window less than half inside it is left
+// out (a few ops over a sliver of time are no rate) unless none is more
+// than half inside it. Every series has the same windows, so lines drop to zero where
+// nothing of theirs completed.
+func Rates(samples []Sample, w time.Duration) map[Series][]Rate {
 	if len(samples) == 0 || w <= 0 {
 		return nil
 	}
-	var last int64
+	first, last := samples[0].Time, samples[0].Done
 	for _, s := range samples {
-		last = max(last, s.Done)
+		first, last = min(first, s.Time), max(last, s.Done)
 	}
-	n := int(last/int64(w)) + 1
-	perSec := float64(time.Second) / float64(w)
-	out := map[Series][]float64{}
+	width := int64(w)
+	n := int(last/width) + 1
+	counts := map[Series][]int{}
 	for _, s := range samples {
 		k := Series{s.F, s.Type}
-		if out[k] == nil {
-			out[k] = make([]float64, n)
+		if counts[k] == nil {
+			counts[k] = make([]int, n)
 		}
-		out[k][s.Done/int64(w)] += perSec
+		counts[k][min(max(s.Done/width, 0), int64(n-1))]++
+	}
+	type span struct {
+		i          int
+		start, end int64
+	}
+	var spans []span
+	for i := range n {
+		start, end := max(int64(i)*width, first), min(int64(i+1)*width, last)
+		if end <= start {
+			continue
+		}
+		spans = append(spans, span{i, start, end})
+	}
+	if len(spans) == 0 { // every op began and ended at one instant
+		spans = []span{{int(last / width), first, first + 1}}
+	}
+	var kept []span
+	longest := spans[0]
+	for _, sp := range spans {
+		if 2*(sp.end-sp.start) >= width {
+			kept = append(kept, sp)
+		}
+		if sp.end-sp.start > longest.end-longest.start {
+			longest = sp
+		}
+	}
+	if len(kept) == 0 { // a run shorter than a window: its longest piece
+		kept = []span{longest}
+	}
+	spans = kept
+	out := map[Series][]Rate{}
+	for k, c := range counts {
+		rs := make([]Rate, len(spans))
+		for j, sp := range spans {
+			rs[j] = Rate{Start: sp.start, End: sp.end, PerSec: float64(c[sp.i]) * float64(time.Second) / float64(sp.end-sp.start)}
+		}
+		out[k] = rs
 	}
 	return out
 }
@@ -122,9 +170,12 @@ type ClockSample struct {
 	Offset int64 // ns; positive: the node's clock is ahead
 }
 
-// ClockOffsets reads the clock nemesis's measurements: completions of
-// bump-clock, strobe-clock and reset-clock (or any nemesis op) whose value
-// is an object {"offsets_ns": {"n1": 123, ...}}. Nil when the clock
+// ClockOffsets reads the clock nemesis's measurements, in time order:
+// completions of bump-clock, strobe-clock and reset-clock (or any nemesis
+// op) whose value is an object {"offsets_ns": {"n1": 123, ...}}, measured
+// as the op completed, and its "samples": [{"ago_ns": d, "offsets_ns":
+// {...}}, ...], the readings the nemesis took every second or so while a
+// skew was in place, d before the op completed. Nil when the clock
 // nemesis did not run.
 func ClockOffsets(h history.History) []ClockSample {
 	var out []ClockSample
@@ -134,14 +185,27 @@ func ClockOffsets(h history.History) []ClockSample {
 		}
 		var v struct {
 			Offsets map[string]int64 `json:"offsets_ns"`
+			Samples []struct {
+				AgoNs   int64            `json:"ago_ns"`
+				Offsets map[string]int64 `json:"offsets_ns"`
+			} `json:"samples"`
 		}
 		if json.Unmarshal(op.Value, &v) != nil {
 			continue
+		}
+		for _, s := range v.Samples {
+			// A reading cannot postdate the op that reports it, nor
+			// precede the run.
+			at := op.Time - min(max(s.AgoNs, 0), op.Time)
+			for _, node := range sortedKeys(s.Offsets) {
+				out = append(out, ClockSample{Time: at, Node: node, Offset: s.Offsets[node]})
+			}
 		}
 		for _, node := range sortedKeys(v.Offsets) {
 			out = append(out, ClockSample{Time: op.Time, Node: node, Offset: v.Offsets[node]})
 		}
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time < out[j].Time })
 	return out
 }
 

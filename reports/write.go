@@ -80,7 +80,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 			in.Timelines[k] = name
 		}
 	}
-	set, err := WritePlots(dir, h)
+	set, err := WritePlots(dir, h, PlotOptions{Marks: anomalyMarks(h, res)})
 	if err != nil {
 		errs = append(errs, err)
 	}
