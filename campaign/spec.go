@@ -61,6 +61,10 @@ const (
 	ExpectValid   Expect = "valid"   // no anomaly may be found (the default)
 	ExpectInvalid Expect = "invalid" // a deliberately unsafe configuration: the anomaly must be caught
 	ExpectAny     Expect = "any"     // compared, never judged (a harness error still fails)
+	// ExpectTable takes the expectation from the mode's place in the truth
+	// table, which the target declares: Resolve replaces it with valid,
+	// invalid or any (see the CLI's resolveCell).
+	ExpectTable Expect = "table"
 )
 
 // Cell is one run of a campaign.
@@ -325,6 +329,9 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 			}
 			c = r
 		}
+		if c.Expect == ExpectTable {
+			return fail(c.Line, "expect: table needs the targets' truth table, which only the CLI knows: give valid, invalid or any")
+		}
 		if c.ID == "" {
 			c.ID = cellID(c, name)
 		}
@@ -450,10 +457,10 @@ func parseExpect(s string) (Expect, error) {
 	switch Expect(s) {
 	case "", ExpectValid:
 		return ExpectValid, nil
-	case ExpectInvalid, ExpectAny:
+	case ExpectInvalid, ExpectAny, ExpectTable:
 		return Expect(s), nil
 	}
-	return "", fmt.Errorf("expect %q: use valid, invalid or any", s)
+	return "", fmt.Errorf("expect %q: use valid, invalid, any or table", s)
 }
 
 // resolver returns the expectation of each mode of a matrix.

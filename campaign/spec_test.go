@@ -112,7 +112,7 @@ func TestParseRejectsBadSpecsWithLine(t *testing.T) {
 		{"duration without unit", "defaults:\n  time_limit: 60\ncells: [{target: register}]\n", "x.yaml:2: duration \"60\": write a number with a unit"},
 		{"bad mode", "cells:\n  - {target: register}\n  - {target: register, mode: fast}\n", "x.yaml:3: mode \"fast\" is not a mode of target register"},
 		{"bad nemesis in matrix", "matrix:\n  - targets: [kv]\n    nemeses: [[partition], [flood]]\n", "x.yaml:2: nemesis \"flood\" is unknown"},
-		{"bad expect", "cells:\n  - target: register\n    expect: broken\n", "x.yaml:3: cells[0]: expect \"broken\": use valid, invalid or any"},
+		{"bad expect", "cells:\n  - target: register\n    expect: broken\n", "x.yaml:3: cells[0]: expect \"broken\": use valid, invalid, any or table"},
 		{"expect names missing mode", "matrix:\n  - targets: [kv]\n    modes: [one]\n    expect: {serial: valid}\n", "x.yaml:4: matrix[0]: expect names mode \"serial\""},
 		{"duplicate cell", "cells:\n  - {target: register}\n  - {target: register, mode: paxos}\n", "x.yaml:3: cell register-paxos-register-none-s1 is the same as the cell at line 2"},
 		{"zero concurrency", "defaults: {concurrency: 0}\ncells: [{target: register}]\n", "x.yaml:1: defaults: concurrency 0: must be at least 1"},

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/targets"
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/cluster/local"
 	"github.com/faultline/faultline/reports"
@@ -104,7 +105,24 @@ func (r *registry) resolveCell(c campaign.Cell) (campaign.Cell, error) {
 		return c, unflag(err)
 	}
 	c.Target, c.Mode, c.Workload, c.Nemeses = ch.target.Name, ch.mode.Name, ch.workload.Name, faults
+	if c.Expect == campaign.ExpectTable {
+		c.Expect = tableExpect(ch.mode, faults)
+	}
 	return c, nil
+}
+
+// tableExpect is a cell's expectation from its mode's place in the truth
+// table: a safe mode must pass; an unsafe one must be caught when faults
+// are injected, and is only compared when none are (its bug may need a
+// fault to show).
+func tableExpect(m targets.Mode, faults []string) campaign.Expect {
+	switch {
+	case m.Safe():
+		return campaign.ExpectValid
+	case len(faults) == 0:
+		return campaign.ExpectAny
+	}
+	return campaign.ExpectInvalid
 }
 
 // loadSpec loads a spec and applies the command-line overrides.

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultline/faultline/campaign"
 )
 
 // parseCampaign parses "faultline campaign ARGS" with the real root and
@@ -164,5 +166,39 @@ func TestPlanOfSpecListsEveryCell(t *testing.T) {
 		if !strings.Contains(a, want) {
 			t.Errorf("plan lacks %q:\n%s", want, a)
 		}
+	}
+}
+
+// expect: table reads each cell's expectation from its mode's place in the
+// truth table: safe modes must pass, unsafe ones must be caught under
+// faults and are only compared without them.
+func TestExpectTable(t *testing.T) {
+	spec := []byte(`name: table
+matrix:
+  - targets: [register]
+    modes: [paxos, naive]
+    workloads: [register]
+    nemeses: [[partition], []]
+    expect: table
+`)
+	s, err := campaign.Parse("t.yaml", spec, defaultRegistry().resolveCell)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]campaign.Expect{
+		"paxos/partition": campaign.ExpectValid, "paxos/": campaign.ExpectValid,
+		"naive/partition": campaign.ExpectInvalid, "naive/": campaign.ExpectAny,
+	}
+	if len(s.Cells) != len(want) {
+		t.Fatalf("%d cells, want %d", len(s.Cells), len(want))
+	}
+	for _, c := range s.Cells {
+		k := c.Mode + "/" + strings.Join(c.Nemeses, ",")
+		if c.Expect != want[k] {
+			t.Errorf("cell %s: expect %s, want %s", k, c.Expect, want[k])
+		}
+	}
+	if _, err := campaign.Parse("t.yaml", spec, nil); err == nil || !strings.Contains(err.Error(), "truth table") {
+		t.Errorf("expect: table without a registry: %v, want an error naming the truth table", err)
 	}
 }

@@ -163,10 +163,12 @@ func (d *deployment) Setup(ctx context.Context) error {
 				return err
 			}
 		}
-		// One wipe: both programs keep their data under the node's data
-		// directory.
-		if err := d.server.Daemon.Wipe(ctx, n.Remote); err != nil {
-			return err
+		// Both programs keep their data under the node's data directory;
+		// each has its own log and pidfile.
+		for _, p := range []deploy.Process{d.server, d.sentinel} {
+			if err := p.Daemon.Wipe(ctx, n.Remote); err != nil {
+				return err
+			}
 		}
 		for _, p := range []deploy.Process{d.server, d.sentinel} {
 			if err := p.Daemon.Install(ctx, n.Remote, p.Binary); err != nil {
