@@ -15,11 +15,11 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/faultline/faultline/campaign"
-	"github.com/faultline/faultline/targets"
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/cluster/local"
 	"github.com/faultline/faultline/reports"
 	"github.com/faultline/faultline/rundir"
+	"github.com/faultline/faultline/targets"
 )
 
 // campaignOptions are the campaign command's flags; set ones override
