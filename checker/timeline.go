@@ -2,6 +2,7 @@ package checker
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"html"
@@ -30,9 +31,16 @@ type TimelineOptions struct {
 	Timeout time.Duration
 	// MaxOps bounds the memory of the verbose search (which keeps partial
 	// linearizations per op) and the size of the page: keys are taken in
-	// order (failing, then passing) while their ops fit; a key that does
-	// not fit is skipped. 0 means DefaultTimelineOps, negative no bound.
+	// order (failing, then passing) while their ops fit. A key that does
+	// not fit is drawn in part, as a window of the ops that still fit
+	// (around its Focus when it has one, else its first ops), if it is
+	// failing or nothing else is drawn; otherwise it is skipped. 0 means
+	// DefaultTimelineOps, negative no bound.
 	MaxOps int
+	// Focus says where each key's anomaly is (see FocusOf): the window of
+	// a key too long to draw whole is drawn around it, the op at fault is
+	// marked on the timeline's "anomaly" row, and the page opens there.
+	Focus map[string]TimelineFocus
 }
 
 // DefaultTimelineOps is TimelineOptions.MaxOps when 0.
@@ -40,17 +48,29 @@ const DefaultTimelineOps = 20_000
 
 // TimelineInfo says what a timeline shows.
 type TimelineInfo struct {
-	Keys       []string // the keys drawn, in order
-	Skipped    []string // keys chosen but left out by MaxOps
-	Incomplete bool     // the search was cut short by the timeout
+	Keys    []string // the keys drawn, whole or in part, in order
+	Skipped []string // keys chosen but left out by MaxOps
+	// Windows describes the keys of Keys drawn in part, by key.
+	Windows map[string]TimelineWindow
+	// Aside is how many client ops the check leaves out (fails, and ops
+	// whose outcome cannot change the verdict) are drawn on their
+	// process's row as annotations; AsideLeftOut how many more were not
+	// drawn, past MaxOps.
+	Aside, AsideLeftOut int
+	Incomplete          bool // the search was cut short by the timeout
 }
 
 // WriteTimeline writes porcupine's HTML visualisation of the chosen keys of
 // h to w: failing keys first, then a sample of passing ones, with the
 // nemesis's faults drawn as annotated intervals (start-X ... stop-X, kill ...
-// start, pause ... resume). It runs its own verbose search, separate from the
-// verdict pass, bounded by opts.Timeout and opts.MaxOps (and by the
-// model's own caps: the queue's DefaultFIFOMaxOps and DefaultFIFOTimeout).
+// start, pause ... resume), the client ops the check leaves out (fails)
+// drawn on their process's row, and each Focus marked on an "anomaly" row.
+// It runs its own verbose search, separate from the verdict pass, bounded
+// by opts.Timeout and opts.MaxOps (and by the model's own caps: the queue's
+// DefaultFIFOMaxOps and DefaultFIFOTimeout); a key drawn as a window (see
+// TimelineOptions.MaxOps) is not searched, since a window starts from a
+// state the model cannot know. Times in the page read in seconds since the
+// run started; the page opens at the first error or anomaly it shows.
 func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer, opts TimelineOptions) (TimelineInfo, error) {
 	prep, err := m.prepare(h)
 	if err != nil {
@@ -63,19 +83,10 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	if m.timelineOps > 0 && (budget < 0 || budget > m.timelineOps) {
 		budget = m.timelineOps
 	}
-	var (
-		keys, skipped []string
-		ops           []porcupine.Operation
-	)
-	for _, k := range timelineKeys(prep.keys, opts) {
-		if budget >= 0 && len(ops)+len(prep.keys[k]) > budget {
-			skipped = append(skipped, k)
-			continue
-		}
-		keys = append(keys, k)
-		ops = append(ops, prep.keys[k]...) // Partition keeps first-seen order
-	}
-	compactClients(ops)
+	plan := planTimeline(prep, opts, budget)
+	ops := plan.operations()
+	aside, asideLeft := asideAnnotations(h, m, plan, budget)
+	compactClients(ops, aside)
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
@@ -91,18 +102,27 @@ func WriteTimeline(ctx context.Context, h history.History, m Model, w io.Writer,
 	defer cancel()
 	stop, release := stopOn(tctx)
 	defer release()
-	wm, refused := stoppable(m.Porcupine, stop)
-	wm.Partition = m.Porcupine.Partition
+	tm := timelineModel(m.Porcupine)
+	wm, refused := stoppable(tm, stop)
+	wm.Partition = tm.Partition
 	_, info := porcupine.CheckOperationsVerbose(wm, ops, 0)
 	info.AddAnnotations(nemesisAnnotations(h, prep.endOfTime))
+	info.AddAnnotations(aside)
+	info.AddAnnotations(plan.marks())
+	var page bytes.Buffer
+	if err := porcupine.Visualize(htmlSafe(tm), info, &page); err != nil {
+		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
+	}
+	ti := TimelineInfo{Keys: plan.keys(), Skipped: plan.skipped, Windows: plan.windows(), Aside: len(aside), AsideLeftOut: asideLeft,
+		Incomplete: refused.Load() || overMemory.Load()}
 	bw := bufio.NewWriter(w)
-	if err := porcupine.Visualize(htmlSafe(m.Porcupine), info, bw); err != nil {
+	if err := finishPage(bw, page.Bytes(), prep.endOfTime, plan, ti); err != nil {
 		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
 	}
 	if err := bw.Flush(); err != nil {
 		return TimelineInfo{}, fmt.Errorf("checker: timeline: %w", err)
 	}
-	return TimelineInfo{Keys: keys, Skipped: skipped, Incomplete: refused.Load() || overMemory.Load()}, nil
+	return ti, nil
 }
 
 // WriteTimelineFile is WriteTimeline to a file (a run's timeline.html).
@@ -118,18 +138,24 @@ func WriteTimelineFile(ctx context.Context, h history.History, m Model, path str
 	return ti, err
 }
 
-// compactClients renumbers ClientId densely (in process order): the
-// timeline draws one row per ClientId up to the largest, and processes
-// renumbered after every info would leave most rows empty. The process
-// itself stays in each op's tooltip.
-func compactClients(ops []porcupine.Operation) {
+// compactClients renumbers ClientId densely (in process order), in ops
+// and in the client annotations: the timeline draws one row per ClientId
+// up to the largest, and processes renumbered after every info would leave
+// most rows empty. The process itself stays in each op's tooltip.
+func compactClients(ops []porcupine.Operation, annotations []porcupine.Annotation) {
 	var ids []int
 	seen := map[int]bool{}
-	for _, o := range ops {
-		if !seen[o.ClientId] {
-			seen[o.ClientId] = true
-			ids = append(ids, o.ClientId)
+	see := func(id int) {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
+	}
+	for _, o := range ops {
+		see(o.ClientId)
+	}
+	for _, a := range annotations {
+		see(a.ClientId)
 	}
 	sort.Ints(ids)
 	row := make(map[int]int, len(ids))
@@ -138,6 +164,9 @@ func compactClients(ops []porcupine.Operation) {
 	}
 	for i := range ops {
 		ops[i].ClientId = row[ops[i].ClientId]
+	}
+	for i := range annotations {
+		annotations[i].ClientId = row[annotations[i].ClientId]
 	}
 }
 
@@ -185,7 +214,7 @@ func nemesisAnnotations(h history.History, end int64) []porcupine.Annotation {
 				parts = append(parts, "never completed")
 				continue
 			}
-			s := fmt.Sprintf("%s %s at %s", o.Type, o.F, time.Duration(o.Time))
+			s := fmt.Sprintf("%s %s at %s", o.Type, o.F, seconds(o.Time))
 			if len(o.Value) > 0 {
 				s += " " + string(o.Value)
 			}

@@ -3,11 +3,14 @@ package checker
 import (
 	"bytes"
 	"context"
-	"io"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
@@ -172,21 +175,152 @@ func TestTimelineMaxOpsSkipsKeysThatDoNotFit(t *testing.T) {
 	}
 }
 
-// The queue model caps its timeline at DefaultFIFOMaxOps: a queue
-// history longer than DefaultFIFOMaxOps is listed as skipped, not handed to
-// an exponential verbose search.
+// The queue model caps its timeline at DefaultFIFOMaxOps: a passing queue
+// history longer than that is drawn as a window of its first ops, without
+// handing it to an exponential verbose search, and the page says so.
 func TestQueueTimelineCapped(t *testing.T) {
 	var ops []history.Op
 	for i := range DefaultFIFOMaxOps + 1 {
 		v := string(history.Raw(i))
 		ops = append(ops, qop(1, history.Invoke, "enqueue", v), qop(1, history.OK, "enqueue", v))
 	}
-	ti, err := WriteTimeline(context.Background(), queueHistory(ops...), FIFOQueue(), io.Discard, TimelineOptions{})
+	var buf bytes.Buffer
+	ti, err := WriteTimeline(context.Background(), queueHistory(ops...), FIFOQueue(), &buf, TimelineOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ti.Keys) != 0 || len(ti.Skipped) != 1 {
-		t.Fatalf("a %d-op queue history: drawn %q, skipped %q; want it skipped", DefaultFIFOMaxOps+1, ti.Keys, ti.Skipped)
+	w, ok := ti.Windows[""]
+	if len(ti.Keys) != 1 || len(ti.Skipped) != 0 || !ok || w.From != 0 || w.To != DefaultFIFOMaxOps || w.Of != DefaultFIFOMaxOps+1 || w.Focused {
+		t.Fatalf("a %d-op queue history: drawn %q, skipped %q, windows %+v; want its first %d ops drawn", DefaultFIFOMaxOps+1, ti.Keys, ti.Skipped, ti.Windows, DefaultFIFOMaxOps)
+	}
+	page := buf.String()
+	last := fmt.Sprintf(`"Description":"enqueue(%d) -\u003e ok"`, DefaultFIFOMaxOps-1)
+	past := fmt.Sprintf(`"Description":"enqueue(%d) -\u003e ok"`, DefaultFIFOMaxOps)
+	if !strings.Contains(page, last) || strings.Contains(page, past) {
+		t.Fatalf("the window's last op (%t) or the op past it (%t) is not where it should be", strings.Contains(page, last), strings.Contains(page, past))
+	}
+	if want := "drawn are ops 1–150 of 151, the first"; !strings.Contains(page, want) {
+		t.Fatalf("the page does not say which ops it draws (%q)", want)
+	}
+	if !strings.Contains(page, unsearchedText) {
+		t.Fatal("the window's states do not say it was not searched")
+	}
+}
+
+// deepFIFOViolation is a queue history of about 2,400 ops, one ms apart,
+// with a fifo-order violation two thirds in (1001 dequeued before 1000,
+// enqueued before it), a failed enqueue and an info enqueue next to it.
+func deepFIFOViolation() history.History {
+	var ops []history.Op
+	pair := func(p history.Process, f, arg string, typ history.Type, res string) {
+		ops = append(ops, qop(p, history.Invoke, f, arg), qop(p, typ, f, res))
+	}
+	through := func(from, to int) {
+		for i := from; i < to; i++ {
+			v := strconv.Itoa(i)
+			pair(0, "enqueue", v, history.OK, v)
+			pair(1, "dequeue", "", history.OK, v)
+		}
+	}
+	through(0, 400)
+	pair(0, "enqueue", "1000", history.OK, "1000")
+	pair(0, "enqueue", "1001", history.OK, "1001")
+	pair(2, "enqueue", "2000", history.Fail, "2000")
+	ops = append(ops, qop(3, history.Invoke, "enqueue", "3000"), qop(3, history.Info, "enqueue", "3000"))
+	pair(1, "dequeue", "", history.OK, "1001")
+	pair(1, "dequeue", "", history.OK, "1000")
+	through(400, 600)
+	h := queueHistory(ops...)
+	for i := range h {
+		h[i].Time = int64(i) * int64(time.Millisecond)
+	}
+	return h
+}
+
+// A queue history far longer than the queue's timeline cap, with a FIFO
+// violation deep in it, draws a window around the violation: its ops are
+// in the page (and ops far from it are not), marked, with times in
+// seconds, the fail and info ops next to it visible and told apart, and
+// the page opening at the marker.
+func TestQueueTimelineWindowAroundViolation(t *testing.T) {
+	h := deepFIFOViolation()
+	if err := h.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res := FIFO{}.Check(context.Background(), h)
+	if res.Verdict != Invalid {
+		t.Fatalf("%+v", res)
+	}
+	focus := FocusOf(res)
+	f, ok := focus[""]
+	if !ok || f.Label != string(AnomalyFIFOOrder) || len(f.Related) == 0 {
+		t.Fatalf("focus %+v", focus)
+	}
+	var at history.Op // the dequeue at fault
+	for _, o := range h {
+		if o.Index == f.Index {
+			at = o
+		}
+	}
+	if at.F != "dequeue" || at.Type != history.Invoke || at.Index < 1000 {
+		t.Fatalf("focus on %+v, want the invoke of a dequeue deep in the history", at)
+	}
+	var buf bytes.Buffer
+	ti, err := WriteTimeline(context.Background(), h, FIFOQueue(), &buf, TimelineOptions{FailingKeys: IllegalKeys(res), Focus: focus})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, ok := ti.Windows[""]
+	if len(ti.Keys) != 1 || !ok || !w.Focused || w.To-w.From != DefaultFIFOMaxOps || w.At != at.Time || ti.Incomplete {
+		t.Fatalf("timeline info %+v", ti)
+	}
+	page := buf.String()
+	for _, want := range []string{
+		`"Description":"dequeue() -\u003e 1001"`,   // the dequeue at fault
+		`"Description":"enqueue(1000) -\u003e ok"`, // the values it involves
+		`"Description":"enqueue(1001) -\u003e ok"`,
+		`"Description":"enqueue(3000) -\u003e ? (info)"`, // an info op, told apart
+		`"Description":"fail: enqueue 2000"`,             // a fail, drawn aside
+		`"Tag":"anomaly"`, `"Description":"⚠ fifo-order"`,
+		`"OriginalStart":"` + seconds(at.Time) + `"`,
+		"drawn are " + w.String(),
+		openAtMarkScript,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("timeline lacks %s", want)
+		}
+	}
+	if strings.Contains(page, `"Description":"enqueue(0) -\u003e ok"`) {
+		t.Error("the window holds the history's first op, far from the violation")
+	}
+	if !strings.HasPrefix(seconds(at.Time), "1.") || !strings.HasSuffix(seconds(at.Time), " s") {
+		t.Errorf("the dequeue at fault, invoked %d ns in, reads %q", at.Time, seconds(at.Time))
+	}
+	if m := regexp.MustCompile(`"Original(Start|End)":"-?[0-9]+"`).FindString(page); m != "" {
+		t.Errorf("a time is left in nanoseconds: %s", m)
+	}
+}
+
+func TestSeconds(t *testing.T) {
+	for ns, want := range map[int64]string{
+		0: "0.000 s", 12_345_000_000: "12.345 s", 120_000: "0.00012 s", 1_500: "0.000002 s",
+		41_200_000_000: "41.200 s", -2_000_000: "-0.002 s", 3_000_000_400: "3.000 s",
+	} {
+		if got := seconds(ns); got != want {
+			t.Errorf("seconds(%d) = %q, want %q", ns, got, want)
+		}
+	}
+}
+
+// The nemesis's fault intervals read in seconds too.
+func TestNemesisAnnotationsInSeconds(t *testing.T) {
+	h := history.History{
+		{Index: 0, Time: 1_250_000_000, Process: history.Nemesis, Type: history.Invoke, F: "kill"},
+		{Index: 1, Time: 1_500_000_000, Process: history.Nemesis, Type: history.OK, F: "kill"},
+	}
+	as := nemesisAnnotations(h, 2_000_000_000)
+	if len(as) != 1 || !strings.Contains(as[0].Details, "invoke kill at 1.250 s") || !strings.Contains(as[0].Details, "ok kill at 1.500 s") {
+		t.Fatalf("annotations %+v", as)
 	}
 }
 

@@ -54,11 +54,17 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 	var errs []error
 	in := indexInput{Timelines: map[string]string{}}
 	var failing []string
+	focus := map[string]checker.TimelineFocus{} // where each failing key's anomaly is: its timeline opens there
 	for _, name := range sortedKeys(res.Checkers) {
 		failing = append(failing, illegalKeys(res.Checkers[name])...)
+		for k, f := range checker.FocusOf(res.Checkers[name]) {
+			if _, ok := focus[k]; !ok {
+				focus[k] = f
+			}
+		}
 	}
 	if m, err := checker.ModelByName(o.Model); err == nil {
-		if err := writeTimeline(ctx, dir, rundir.TimelineFile, h, m, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget}, res.Verdict); err != nil {
+		if err := writeTimeline(ctx, dir, rundir.TimelineFile, h, m, checker.TimelineOptions{FailingKeys: failing, Timeout: o.Budget, Focus: focus}, res.Verdict); err != nil {
 			errs = append(errs, err)
 		}
 		for i, k := range failing {
@@ -72,7 +78,7 @@ func WriteWith(ctx context.Context, dir string, h history.History, res checker.R
 				continue
 			}
 			name := rundir.KeyTimelineFile(k)
-			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget}, res.Verdict)
+			err := writeTimeline(ctx, dir, name, h, m, checker.TimelineOptions{FailingKeys: []string{k}, MaxPassing: -1, Timeout: o.Budget, Focus: focus}, res.Verdict)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -151,7 +157,7 @@ func timelineHeader(dir string, verdict checker.Verdict, opts checker.TimelineOp
 	if ti.Incomplete {
 		b.WriteString(`The search was cut short by its budget: partial linearizations only. `)
 	}
-	b.WriteString(`Times are porcupine's: nanoseconds since the run started.</div>`)
+	b.WriteString(`Times are seconds since the run started.</div>`)
 	return b.String()
 }
 
