@@ -90,7 +90,21 @@ type tableRow struct {
 	ID, Href, Target, Mode, Workload, Nemeses, Expect, Verdict, Why string
 	Seed                                                            int64
 	Met                                                             bool
-	Cols                                                            []string
+	Cols                                                            []cellView
+}
+
+// colView is a metric column's head: short, with its full name as the
+// title; Zero marks an anomaly kind counted 0 in every cell, a column the
+// page hides until "show all columns" is opened.
+type colView struct {
+	Head, Title string
+	Zero        bool
+}
+
+// cellView is one metric of a row, in a column that may be Zero.
+type cellView struct {
+	Text string
+	Zero bool
 }
 
 type campaignView struct {
@@ -102,25 +116,55 @@ type campaignView struct {
 	Met, Missed, Total, Planned int
 	ExitCode                    int
 	Groups                      []groupView
-	Columns                     []string
+	Columns                     []colView
+	ZeroKinds                   []string // the all-zero columns' full names
 	Rows                        []tableRow
 	Families                    []legendRow
 }
 
-// metricCol is one column of the comparison table.
+// metricCol is one column of the comparison table: its head (a few
+// words), its full name, and for an anomaly kind the kind (a column that
+// may be all zero).
 type metricCol struct {
-	name string
-	val  func(m *campaign.Metrics) string
+	name, title string
+	kind        checker.Anomaly
+	val         func(m *campaign.Metrics) string
 }
 
 // fixedCols are the columns every run has: measured from its history.
 var fixedCols = []metricCol{
-	{"avail in faults", func(m *campaign.Metrics) string { return pctOrDash(m.AvailDuring) }},
-	{"avail outside", func(m *campaign.Metrics) string { return pctOrDash(m.AvailOutside) }},
-	{"p50 ms", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P50Ms) }},
-	{"p99 ms", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P99Ms) }},
-	{"ok ops/s", func(m *campaign.Metrics) string { return fmt.Sprintf("%.0f", m.Throughput) }},
-	{"fault s", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.FaultSeconds) }},
+	{"avail in faults", "availability during faults: the share of client ops invoked while a fault was in place that completed ok", "", func(m *campaign.Metrics) string { return pctOrDash(m.AvailDuring) }},
+	{"avail outside", "availability outside faults: the share of client ops invoked while no fault was in place that completed ok", "", func(m *campaign.Metrics) string { return pctOrDash(m.AvailOutside) }},
+	{"p50 ms", "median latency of ok ops, in milliseconds", "", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P50Ms) }},
+	{"p99 ms", "99th-percentile latency of ok ops, in milliseconds", "", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.P99Ms) }},
+	{"ok ops/s", "throughput: ok client ops per second", "", func(m *campaign.Metrics) string { return fmt.Sprintf("%.0f", m.Throughput) }},
+	{"fault s", "seconds with a fault in place", "", func(m *campaign.Metrics) string { return fmt.Sprintf("%.1f", m.FaultSeconds) }},
+}
+
+// maxHead is the longest column head, in runes; a longer name is cut,
+// whole in the head's title.
+const maxHead = 16
+
+// head is name cut to maxHead runes.
+func head(name string) string {
+	r := []rune(name)
+	if len(r) <= maxHead {
+		return name
+	}
+	return string(r[:maxHead-1]) + "…"
+}
+
+// zeroKind says whether col is an anomaly kind that no run counted.
+func zeroKind(col metricCol, rs []campaign.Result) bool {
+	if col.kind == "" {
+		return false
+	}
+	for _, r := range rs {
+		if r.Metrics != nil && r.Metrics.Anomalies[col.kind] != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // metricCols are the comparison table's metric columns for rs: a column
@@ -141,7 +185,7 @@ func metricCols(rs []campaign.Result) []metricCol {
 	}
 	var cols []metricCol
 	for _, k := range checker.OrderAnomalies(kinds) {
-		cols = append(cols, metricCol{k.Short(), func(m *campaign.Metrics) string {
+		cols = append(cols, metricCol{k.Short(), k.Label() + " (" + string(k) + "), counted by the run's checkers", k, func(m *campaign.Metrics) string {
 			n, ok := m.Anomalies[k]
 			if !ok {
 				return "–"
@@ -151,7 +195,7 @@ func metricCols(rs []campaign.Result) []metricCol {
 	}
 	cols = append(cols, fixedCols...)
 	for _, k := range sortedKeys(measures) {
-		cols = append(cols, metricCol{strings.ReplaceAll(k, "_", " "), func(m *campaign.Metrics) string {
+		cols = append(cols, metricCol{strings.ReplaceAll(k, "_", " "), k + ", a measure reported by the run's checkers", "", func(m *campaign.Metrics) string {
 			v, ok := m.Measures[k]
 			if !ok {
 				return "–"
@@ -247,7 +291,11 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	}
 	cols := metricCols(s.Results)
 	for _, m := range cols {
-		v.Columns = append(v.Columns, m.name)
+		c := colView{Head: head(m.name), Title: m.title, Zero: zeroKind(m, s.Results)}
+		v.Columns = append(v.Columns, c)
+		if c.Zero {
+			v.ZeroKinds = append(v.ZeroKinds, m.kind.Label())
+		}
 	}
 	families := map[string]bool{}
 	for _, g := range GroupResults(s.Results) {
@@ -280,12 +328,12 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	for _, r := range s.Results {
 		tr := tableRow{ID: r.ID, Href: runHref(r), Target: r.Target, Mode: r.Mode, Workload: r.Workload,
 			Nemeses: r.NemesisLabel(), Expect: string(r.Expect), Verdict: verdictClass(r), Why: r.Why, Seed: r.Seed, Met: r.Met}
-		for _, m := range cols {
-			if r.Metrics == nil {
-				tr.Cols = append(tr.Cols, "–")
-			} else {
-				tr.Cols = append(tr.Cols, m.val(r.Metrics))
+		for i, m := range cols {
+			c := cellView{Text: "–", Zero: v.Columns[i].Zero}
+			if r.Metrics != nil {
+				c.Text = m.val(r.Metrics)
 			}
+			tr.Cols = append(tr.Cols, c)
 		}
 		v.Rows = append(v.Rows, tr)
 		for _, n := range r.Nemeses {
@@ -341,8 +389,8 @@ main{max-width:90em;margin:0 auto;padding:0 1.2em 3em}
 .banner.valid{background:var(--valid)}.banner.invalid{background:var(--invalid)}.banner.unknown{background:var(--unknown)}.banner.running{background:var(--running)}
 .banner .verdict{font-size:3em;font-weight:800;letter-spacing:.04em;text-transform:uppercase;line-height:1}
 .banner .headline{font-size:1.25em;margin-top:.35em;font-weight:500}
-.banner .meta{margin-top:.6em;font-size:.95em}
-.banner .meta span{margin-right:1.4em;white-space:nowrap}
+.banner .meta{margin-top:.6em;font-size:.95em;display:flex;flex-wrap:wrap;column-gap:1.4em}
+.banner .meta span{white-space:nowrap}
 h2{margin:1.6em 0 .5em;font-size:1.35em;border-bottom:2px solid #eee;padding-bottom:.2em}
 h3{margin:1.2em 0 .4em;font-size:1.1em}
 table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
@@ -360,12 +408,24 @@ table.grid th.mode{font-size:1.05em}
 .chip.missed{outline:3px solid #000;outline-offset:1px}
 .lines{font-size:.88em;color:#333}
 td.id{white-space:nowrap}
-.scroll{overflow-x:auto}
+.scroll{overflow-x:auto;max-width:100%}
+#cells td{white-space:nowrap}
+#cells th.rot{vertical-align:bottom;text-align:center;padding:.45em .25em}
+#cells th.rot span{writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;display:inline-block}
+#cells .id{position:sticky;left:0;z-index:1;background:#fff;white-space:normal;box-shadow:inset -1px 0 0 #ddd}
+#cells thead th{vertical-align:bottom}
+#cells th.id{background:#f4f4f4}
+#cells tr.missed td.id{background:#fff3f3}
+#cells .idc{min-width:9em;max-width:16em}
+.cells .zero{display:none}
+details.allcols[open] ~ .cells .zero{display:table-cell}
+details.allcols summary{cursor:pointer;margin:.3em 0}
+details.allcols[open] ~ .zeronote{display:none}
 tr.missed td{background:#fff3f3}
 .small{color:#666;font-size:.88em}
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-.1em;margin-right:.3em}
 .plots{display:flex;flex-wrap:wrap;gap:1em}
-.plots img{width:560px;border:1px solid #eee}
+.plots img{width:560px;max-width:100%;height:auto;border:1px solid #eee}
 </style></head><body>
 <header class="banner {{.Class}}"><div class="inner">
 <div class="verdict" id="verdict">{{.Word}}</div>
@@ -378,16 +438,18 @@ linking to its report: ✓ met its expectation (an expected-invalid run that was
 Faults: {{range .Families}}<span class="swatch" style="background:{{.Colour}}"></span>{{.Name}} {{end}}</p>
 {{range .Groups}}
 <h2>{{.Title}}</h2>
-<table class="grid"><tr><th>mode \ nemesis</th>{{range .Nemeses}}<th>{{.}}</th>{{end}}</tr>
+<div class="scroll"><table class="grid"><tr><th>mode \ nemesis</th>{{range .Nemeses}}<th>{{.}}</th>{{end}}</tr>
 {{range .Rows}}<tr><th class="mode">{{.Mode}}</th>{{range .Squares}}<td class="{{.Verdict}}">{{range .Runs}}<a class="chip {{.Verdict}}{{if not .Met}} missed{{end}}" href="{{.Href}}" title="{{.Title}}">{{.Mark}}</a>{{end}}
 <div class="lines">{{range .Lines}}{{.}}<br>{{end}}</div></td>{{end}}</tr>
-{{end}}</table>
+{{end}}</table></div>
 {{if .Plots}}<div class="plots">{{range .Plots}}<a href="{{plot . "svg"}}"><img src="{{plot . "png"}}" alt="{{.}}"></a>{{end}}</div>{{end}}
 {{end}}
 <h2>Every cell</h2>
-<div class="scroll"><table id="cells"><tr><th>cell</th><th>mode</th><th>nemesis</th><th>seed</th><th>expect</th><th>verdict</th>{{range .Columns}}<th class="num">{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr class="{{if not .Met}}missed{{end}}"><td class="mono id">{{if .Href}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}{{if .Why}}<br><span class="small">{{.Why}}</span>{{end}}</td><td>{{.Mode}}</td><td>{{.Nemeses}}</td><td class="num">{{.Seed}}</td><td>{{.Expect}}</td><td><span class="badge {{.Verdict}}">{{.Verdict}}</span> {{if .Met}}✓{{else}}✗{{end}}</td>{{range .Cols}}<td class="num">{{.}}</td>{{end}}</tr>
-{{end}}</table></div>
+{{if .ZeroKinds}}<details class="allcols"><summary>show all columns</summary><p class="small">Shown now: the {{len .ZeroKinds}} anomaly kinds no cell counted.</p></details>
+<p class="small zeronote">Hidden, counted 0 in every cell: {{join .ZeroKinds ", "}}.</p>{{end}}
+<div class="scroll cells" id="cells-scroll"><table id="cells"><thead><tr><th class="id">cell</th><th>mode</th><th>nemesis</th><th class="num">seed</th><th>expect</th><th>verdict</th>{{range .Columns}}<th class="num rot{{if .Zero}} zero{{end}}" title="{{.Title}}"><span>{{.Head}}</span></th>{{end}}</tr></thead>
+<tbody>{{range .Rows}}<tr class="{{if not .Met}}missed{{end}}"><td class="mono id"><div class="idc">{{if .Href}}<a href="{{.Href}}">{{.ID}}</a>{{else}}{{.ID}}{{end}}{{if .Why}}<br><span class="small">{{.Why}}</span>{{end}}</div></td><td>{{.Mode}}</td><td>{{.Nemeses}}</td><td class="num">{{.Seed}}</td><td>{{.Expect}}</td><td><span class="badge {{.Verdict}}">{{.Verdict}}</span> {{if .Met}}✓{{else}}✗{{end}}</td>{{range .Cols}}<td class="num{{if .Zero}} zero{{end}}">{{.Text}}</td>{{end}}</tr>
+{{end}}</tbody></table></div>
 <p class="small">– : not measured by this workload's checkers. Availability: share of client ops that completed ok, among those invoked while a fault was in place, and outside faults. Latency of ok ops. Converge: from the final heal until every replica of every key agreed.
 Files: <a href="` + rundir.CampaignFile + `">` + rundir.CampaignFile + `</a> · <a href="` + rundir.JUnitFile + `">` + rundir.JUnitFile + `</a> · <a href="` + rundir.RunsDir + `/">` + rundir.RunsDir + `/</a></p>
 </main></body></html>

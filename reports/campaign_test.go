@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -189,5 +190,115 @@ func TestCampaignStepSummary(t *testing.T) {
 		if !strings.Contains(md, want) {
 			t.Errorf("summary lacks %q:\n%s", want, md)
 		}
+	}
+}
+
+// wideSummary is a campaign whose runs count every known anomaly kind and
+// some unknown ones, most of them never, and report several measures: a
+// comparison table far wider than a screen.
+func wideSummary() *campaign.Summary {
+	kinds := []checker.Anomaly{checker.AnomalyNonLinearizableKey, checker.AnomalyStaleRead, checker.AnomalyLostWrite,
+		checker.AnomalyLostMessage, checker.AnomalyDuplicatedMessage, checker.AnomalyDivergentKey, checker.AnomalyFIFOOrder,
+		checker.AnomalyFIFOEmpty, checker.AnomalyFIFOFresh, checker.AnomalyFIFORepeat, "torn-pages", "phantom-reads-under-snapshot-isolation"}
+	var cells []campaign.Cell
+	for _, mode := range []string{"naive", "primary-backup", "quorum", "paxos"} {
+		for _, nem := range [][]string{{"partition"}, {"partition", "kill"}, {"clock", "pause", "partition"}} {
+			cells = append(cells, campaign.Cell{ID: "queue-" + mode + "-queue-" + strings.Join(nem, ",") + "-s7-r1", Target: "queue", Mode: mode,
+				Workload: "queue", Nemeses: nem, Seed: 7, Repetition: 1, Expect: campaign.ExpectValid})
+		}
+	}
+	s := &campaign.Summary{Name: "wide", Spec: "campaigns/wide.yaml", Cells: cells, Start: time.Unix(0, 0).UTC()}
+	avail := 0.75
+	for i, c := range cells {
+		an := checker.Anomalies{}
+		for _, k := range kinds {
+			an[k] = 0
+		}
+		verdict := checker.Valid
+		if i%5 == 0 { // only these two kinds are ever counted
+			an[checker.AnomalyFIFOOrder], an["torn-pages"] = i+1, 2
+			verdict = checker.Invalid
+		}
+		r := campaign.Judge(c, verdict, 0, nil)
+		r.Metrics = &campaign.Metrics{Ops: 1000, OK: 900, AvailDuring: &avail, P50Ms: 1.5, P99Ms: 12.25, Throughput: 310, FaultSeconds: 12,
+			Anomalies: an, Measures: map[string]float64{"converge_ms": 120, "fsync_p99_ms": 7, "replication_lag_p99_under_partition_ms": 930}}
+		s.Results = append(s.Results, r)
+	}
+	s.Finish(time.Unix(100, 0))
+	return s
+}
+
+// The comparison table stays readable however many columns it has: it
+// scrolls in its own container, its heads are short with their full names
+// as titles, and the anomaly kinds no cell counted are hidden behind
+// "show all columns" (pure HTML and CSS: the page runs no script).
+func TestCampaignTableReadable(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteCampaign(dir, wideSummary()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	if strings.Contains(page, "<script") {
+		t.Error("the campaign page has a script")
+	}
+	scroll := strings.Index(page, `<div class="scroll cells" id="cells-scroll"><table id="cells">`)
+	toggle := strings.Index(page, `<details class="allcols"><summary>show all columns</summary>`)
+	if scroll < 0 || toggle < 0 || toggle > scroll {
+		t.Fatalf("scroll container at %d, toggle at %d: want both, the toggle first (its CSS reaches the table as a later sibling)", scroll, toggle)
+	}
+	for _, rule := range []string{".cells .zero{display:none}", "details.allcols[open] ~ .cells .zero{display:table-cell}", "#cells .id{position:sticky;left:0"} {
+		if !strings.Contains(page, rule) {
+			t.Errorf("the page's CSS lacks %s", rule)
+		}
+	}
+	table := page[scroll:]
+	table = table[:strings.Index(table, "</table>")]
+	heads := regexp.MustCompile(`<th class="num rot( zero)?" title="([^"]*)"><span>([^<]*)</span></th>`).FindAllStringSubmatch(table, -1)
+	// 12 kinds, 6 fixed columns, 3 measures.
+	if len(heads) != 12+6+3 {
+		t.Fatalf("%d metric heads, want 21", len(heads))
+	}
+	zero := map[string]bool{}
+	for _, h := range heads {
+		title, text := h[2], h[3]
+		if title == "" || len([]rune(text)) > maxHead {
+			t.Errorf("head %q (title %q): want a short head with a title", text, title)
+		}
+		if h[1] != "" {
+			zero[text] = true
+		}
+	}
+	for _, h := range []string{"non-lin keys", "stale reads", "lost msgs", "false empties", "repeat deqs", "phantom reads u…"} {
+		if !zero[h] {
+			t.Errorf("%q, counted 0 in every cell, is not hidden (hidden: %v)", h, zero)
+		}
+	}
+	for _, h := range []string{"fifo order", "torn pages", "p99 ms", "converge ms"} {
+		if zero[h] {
+			t.Errorf("%q is hidden, but some cell counted it or it is not an anomaly kind", h)
+		}
+	}
+	if len(zero) != 10 {
+		t.Errorf("%d columns hidden, want the 10 kinds no cell counted: %v", len(zero), zero)
+	}
+	if !strings.Contains(table, `title="phantom reads under snapshot isolation (phantom-reads-under-snapshot-isolation), counted by the run&#39;s checkers"`) {
+		t.Error("a cut head does not carry its full name in its title")
+	}
+	// Every row has its cells in the same columns, hidden ones too.
+	rows := strings.Split(table[strings.Index(table, "<tbody>"):], "<tr")[1:]
+	if len(rows) != 12 {
+		t.Fatalf("%d rows, want 12", len(rows))
+	}
+	for _, r := range rows {
+		if n := strings.Count(r, `<td class="num zero">`); n != 10 {
+			t.Fatalf("a row has %d hidden cells, want 10: %s", n, r)
+		}
+	}
+	if !strings.Contains(page, "Hidden, counted 0 in every cell: non-linearizable keys, stale reads,") {
+		t.Error("the page does not say which kinds it hides")
 	}
 }
