@@ -143,7 +143,7 @@ function mark() {
   var texts = document.querySelectorAll('#canvas text')
   for (var i = 0; i < texts.length; i++) {
     if (texts[i].textContent.indexOf('` + anomalyMark + `') === 0) {
-      texts[i].scrollIntoView({block: 'center', inline: 'center'})
+      texts[i].scrollIntoView({block: 'nearest', inline: 'center'})
       return true
     }
   }
