@@ -2,7 +2,7 @@ package web
 
 import (
 	"io/fs"
-	"path"
+	"os"
 	"sync"
 	"time"
 
@@ -31,18 +31,22 @@ type cachedRun struct {
 
 func newRunCache() *runCache { return &runCache{m: map[string]cachedRun{}} }
 
-// run is the entry of the run in p (d its directory's entry in its test's
-// directory), from the cache when neither changed.
-func (c *runCache) run(s safeFS, p string, d fs.DirEntry) (Entry, bool) {
-	if c == nil {
+// run is the entry of the run in p, the directory d in the test
+// directory parent (an os.Root on it), from the cache when neither the
+// run directory nor its results.json changed.
+func (c *runCache) run(s safeFS, p string, d fs.DirEntry, parent *os.Root) (Entry, bool) {
+	if c == nil || parent == nil {
 		return runEntry(s, p)
 	}
+	// Stats relative to the test directory, not walks of the whole path
+	// from the store: they are what a warm listing costs per run. Neither
+	// follows a symlink at its end, and what they give is only a key.
 	di, err := d.Info()
 	if err != nil {
 		return runEntry(s, p)
 	}
-	ri, err := fs.Stat(s, path.Join(p, rundir.ResultsFile))
-	if err != nil {
+	ri, err := parent.Lstat(d.Name() + "/" + rundir.ResultsFile)
+	if err != nil || !ri.Mode().IsRegular() {
 		return runEntry(s, p) // no results: not cached
 	}
 	key := cachedRun{dirMod: di.ModTime(), resMod: ri.ModTime(), resSize: ri.Size()}

@@ -176,21 +176,33 @@ func headVerdict(r io.Reader) string {
 }
 
 // lastOpTime is the time of the last op of the history at name (ns since
-// the run started), read from its last historyTail bytes: how long the run
-// ran, or has run so far.
+// the run started), read from its end (a few KB; historyTail bytes when
+// the last lines are long): how long the run ran, or has run so far.
 func lastOpTime(s safeFS, name string) (int64, bool) {
 	f, st, err := s.open(name)
 	if err != nil || st.IsDir() {
 		return 0, false
 	}
 	defer f.Close()
-	off := max(0, st.Size()-historyTail)
-	b := make([]byte, st.Size()-off)
-	n, err := f.ReadAt(b, off)
-	if err != nil && !errors.Is(err, io.EOF) {
-		return 0, false
+	for _, tail := range []int64{4 << 10, historyTail} {
+		off := max(0, st.Size()-tail)
+		b := make([]byte, st.Size()-off)
+		n, err := f.ReadAt(b, off)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return 0, false
+		}
+		if t, ok := lastTime(b[:n]); ok {
+			return t, true
+		}
+		if off == 0 {
+			break
+		}
 	}
-	b = b[:n]
+	return 0, false
+}
+
+// lastTime is the "time" of the last line of b that decodes as an op.
+func lastTime(b []byte) (int64, bool) {
 	for len(b) > 0 {
 		i := bytes.LastIndexByte(bytes.TrimRight(b, "\n"), '\n')
 		line := b[i+1:]

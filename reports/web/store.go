@@ -80,9 +80,9 @@ func scan(root *os.Root, c *runCache) ([]Entry, error) {
 			out = append(out, scanCampaigns(s)...)
 			continue
 		}
-		out = append(out, scanTimes(s, top.Name(), func(p string, d fs.DirEntry) (Entry, bool) {
+		out = append(out, scanTimes(s, top.Name(), func(p string, d fs.DirEntry, parent *os.Root) (Entry, bool) {
 			seen[p] = true
-			return c.run(s, p, d)
+			return c.run(s, p, d, parent)
 		})...)
 	}
 	c.prune(seen)
@@ -100,7 +100,7 @@ func scanCampaigns(s safeFS) []Entry {
 	names, _ := fs.ReadDir(s, rundir.CampaignsDir)
 	for _, n := range names {
 		if n.IsDir() {
-			out = append(out, scanTimes(s, path.Join(rundir.CampaignsDir, n.Name()), func(p string, _ fs.DirEntry) (Entry, bool) {
+			out = append(out, scanTimes(s, path.Join(rundir.CampaignsDir, n.Name()), func(p string, _ fs.DirEntry, _ *os.Root) (Entry, bool) {
 				b, err := s.readCapped(path.Join(p, rundir.CampaignFile), maxCampaign)
 				if err != nil {
 					return Entry{}, false
@@ -119,16 +119,22 @@ func scanCampaigns(s safeFS) []Entry {
 }
 
 // scanTimes lists the directories of dir named like runs (rundir.IsTimeName)
-// for which entry gives an entry, filling in where each is.
-func scanTimes(s safeFS, dir string, entry func(p string, d fs.DirEntry) (Entry, bool)) []Entry {
-	var out []Entry
+// for which entry gives an entry, filling in where each is; entry is
+// handed each directory's entry and an os.Root on dir (nil if it would not
+// open).
+func scanTimes(s safeFS, dir string, entry func(p string, d fs.DirEntry, parent *os.Root) (Entry, bool)) []Entry {
+	parent, err := s.root.OpenRoot(dir)
+	if err == nil {
+		defer parent.Close()
+	}
 	times, _ := fs.ReadDir(s, dir)
+	var out []Entry
 	for _, t := range times {
 		if !t.IsDir() || !rundir.IsTimeName(t.Name()) {
 			continue
 		}
 		p := path.Join(dir, t.Name())
-		e, ok := entry(p, t)
+		e, ok := entry(p, t, parent)
 		if !ok {
 			continue
 		}
