@@ -74,12 +74,16 @@ func (s *Server) files(w http.ResponseWriter, r *http.Request, rel string) {
 		http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
 		return
 	}
-	f, err := s.root.Open(name)
+	f, st, err := safeFS{s.root}.open(name)
 	if err != nil {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
 	defer f.Close()
+	if !st.IsDir() { // swapped since the checks above
+		http.Error(w, "web: not found", http.StatusNotFound)
+		return
+	}
 	s.dirList(w, f, name)
 }
 

@@ -102,7 +102,7 @@ var listTmpl = template.Must(template.New("list").Funcs(funcs).Parse(pagerTmpl +
 <h2>Runs</h2>
 <table id="runs"><tr><th>verdict</th><th>test · headline</th><th>started (UTC)</th><th class="num">duration</th><th class="num">ops/s</th><th class="num">anomaly at</th><th>target</th><th>mode</th><th>workload</th><th>nemesis</th><th>seed</th><th>files</th></tr>
 {{range .Runs}}<tr class="run {{.Verdict}}" data-verdict="{{.Verdict}}" data-path="{{.Path}}"><td><span class="badge {{.Verdict}}">{{.Verdict}}</span></td>
-<td>{{if .Report}}<a class="report" href="{{href "/store/" .Report}}">{{.Name}}</a>{{else}}<a class="live" href="{{href "/store/" .Path}}/">{{.Name}}</a>{{end}}{{if .Headline}}<div class="summary headline">{{.Headline}}</div>{{end}}{{if and .Note (ne .Note .Headline)}}<div class="note">{{.Note}}</div>{{end}}</td>
+<td>{{if .Report}}<a class="report" href="{{href "/store/" .Report}}">{{.Name}}</a>{{else}}<a class="live-run" href="{{href "/store/" .Path}}/">{{.Name}}</a>{{end}}{{if .Headline}}<div class="summary headline">{{.Headline}}</div>{{end}}{{if and .Note (ne .Note .Headline)}}<div class="note">{{.Note}}</div>{{end}}</td>
 <td class="mono">{{prettyTime .Time}}</td><td class="num duration">{{dur .Duration}}</td><td class="num rate"{{if .ClientOps}} title="{{.ClientOps}} client ops"{{end}}>{{rate .OpsPerSec}}</td><td class="num anomaly">{{at .AnomalyAt}}</td>
 <td>{{.Target}}</td><td>{{.Mode}}</td><td>{{.Workload}}</td><td>{{nemeses .Nemeses}}</td><td>{{with .Seed}}{{.}}{{end}}</td>
 <td><a class="files" href="{{href "/files/" .Path}}/">files</a></td></tr>

@@ -210,22 +210,14 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
-	// Stat before Open: opening a FIFO would block for good.
-	if st, err := s.root.Stat(name); err != nil || !st.IsDir() && !st.Mode().IsRegular() {
-		http.Error(w, "web: not found", http.StatusNotFound)
-		return
-	}
-	f, err := s.root.Open(name)
+	// Opened non-blocking and checked on the descriptor: opening a FIFO
+	// the usual way would block for good.
+	f, st, err := safeFS{s.root}.open(name)
 	if err != nil {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		http.Error(w, "web: not found", http.StatusNotFound)
-		return
-	}
 	if st.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
