@@ -16,8 +16,9 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowser drives a real headless chromium against a served store: the
-// listing renders, a filter works, a run's report opens and its plot
-// image loads, and the browser loads nothing but the loopback test server.
+// listing renders, a filter and a search work, a row shows its headline
+// and anomaly time, a run's report opens and its plot image loads, its
+// files list, and the browser loads nothing but the loopback test server.
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped under -short")
@@ -110,6 +111,11 @@ func TestBrowser(t *testing.T) {
 	if err != nil || verdict != "invalid" {
 		t.Fatalf("filtered row verdict %q, err %v", verdict, err)
 	}
+	// The row has the report's headline and the anomaly's time.
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const r = document.querySelector('#runs tr.run'); return r.querySelector('.headline').textContent + '|' + r.querySelector('td.anomaly').textContent + '|' + r.querySelector('td.duration').textContent })()`))
+	if err != nil || !strings.Contains(cells, "is not linearizable") || strings.Contains(cells, "||") || strings.HasSuffix(cells, "|") {
+		t.Errorf("invalid row's headline|anomaly|duration %q (err %v)", cells, err)
+	}
 	// Open the run's report and check that its plot image loaded.
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS("#runs tr.run a.report")),
@@ -136,6 +142,31 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("open timeline: %v", err)
 	}
 	poll("timeline drawn", `document.querySelectorAll('#canvas svg *').length > 10`)
+
+	// Search by test name with the form's own button (no script needed),
+	// then open a run's file listing and a file from it.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("f-q")),
+		chromedp.SetValue(chromedp.ID("f-q"), "paxos"),
+		chromedp.Click(chromedp.CSS(`#filters button[type=submit]`)),
+	); err != nil {
+		t.Fatalf("search: %v", err)
+	}
+	poll("search by name", `location.search.includes('q=paxos') && document.querySelectorAll('#runs tr.run').length === 2`)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS("#runs tr.run a.files")),
+		chromedp.WaitVisible(chromedp.ID("files")),
+	); err != nil {
+		t.Fatalf("open a run's files: %v", err)
+	}
+	poll("file listing", `[...document.querySelectorAll('#files a')].some(a => a.textContent === 'results.json') && !document.querySelector('meta[http-equiv=refresh]')`)
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#files a[href$="/nodes/"]`)),
+	); err != nil {
+		t.Fatalf("open nodes/: %v", err)
+	}
+	poll("subdirectory listing", `location.pathname.endsWith('/nodes/') && [...document.querySelectorAll('#files a')].some(a => a.textContent === 'n1/')`)
 
 	mu.Lock()
 	defer mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"os"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,6 +26,8 @@ import (
 type Server struct {
 	root *os.Root
 	dir  string
+	// cache holds the finished runs' entries between requests.
+	cache *runCache
 	// hosts are the Host header names accepted besides the loopback
 	// names: the --listen host (AllowHost). A request naming any other
 	// host is refused, so a DNS-rebinding page cannot read the store
@@ -69,14 +69,16 @@ func New(store string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: store %s: %w", store, err)
 	}
-	return &Server{root: root, dir: store}, nil
+	return &Server{root: root, dir: store, cache: newRunCache()}, nil
 }
 
 // Close releases the store.
 func (s *Server) Close() error { return s.root.Close() }
 
-// ServeHTTP routes: / (the listing, filtered by the query), /api/runs (the
-// same as JSON), /store/<path> (a file or directory of the store).
+// ServeHTTP routes: / (the listing, filtered by the query, a page of it),
+// /api/runs (the same as JSON, every match), /store/<path> (a file of the
+// store, or a directory's report or listing), /files/<path>/ (a
+// directory's listing, never through a symlink).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Content-Type-Options", "nosniff")
@@ -106,6 +108,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.file(w, r, strings.TrimPrefix(p, "/store/"))
 	case p == "/store":
 		http.Redirect(w, r, "/", http.StatusFound)
+	case strings.HasPrefix(p, "/files/"):
+		s.files(w, r, strings.TrimPrefix(p, "/files/"))
+	case p == "/files":
+		http.Redirect(w, r, "/files/", http.StatusFound)
 	default:
 		http.NotFound(w, r)
 	}
@@ -114,11 +120,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func filterOf(r *http.Request) Filter {
 	q := r.URL.Query()
 	return Filter{Target: q.Get("target"), Mode: q.Get("mode"), Workload: q.Get("workload"),
-		Nemesis: q.Get("nemesis"), Verdict: q.Get("verdict"), Kind: q.Get("kind")}
+		Nemesis: q.Get("nemesis"), Verdict: q.Get("verdict"), Kind: q.Get("kind"),
+		Query: clipText(strings.TrimSpace(q.Get("q")), 200)}
 }
 
 func (s *Server) api(w http.ResponseWriter, r *http.Request) {
-	es, err := Scan(s.root)
+	es, err := scan(s.root, s.cache)
 	if err != nil {
 		http.Error(w, "web: scan store: "+err.Error(), http.StatusInternalServerError)
 		return
@@ -144,19 +151,22 @@ type listView struct {
 	Campaigns []Entry
 	Runs      []Entry
 	Total     int
+	Matched   int // entries that pass the filter, on every page
 	Selects   []selectView
+	Query     string
 	Filtered  bool
 	Counts    map[string]int
+	Pager     pager
 }
 
 func (s *Server) list(w http.ResponseWriter, r *http.Request) {
-	es, err := Scan(s.root)
+	es, err := scan(s.root, s.cache)
 	if err != nil {
 		http.Error(w, "web: scan store: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
 	f := filterOf(r)
-	v := listView{Store: s.dir, Total: len(es), Counts: map[string]int{}}
+	v := listView{Store: s.dir, Total: len(es), Counts: map[string]int{}, Query: f.Query}
 	opts := options(es)
 	for _, sel := range []struct{ name, label, value string }{
 		{"target", "target", f.Target}, {"mode", "mode", f.Mode}, {"workload", "workload", f.Workload},
@@ -165,11 +175,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request) {
 		v.Selects = append(v.Selects, selectView{Name: sel.name, Label: sel.label, Value: sel.value, Options: opts[sel.name]})
 	}
 	v.Filtered = f != Filter{}
+	var match []Entry
 	for _, e := range es {
-		if !f.Match(e) {
-			continue
+		if f.Match(e) {
+			v.Counts[e.Verdict]++
+			match = append(match, e)
 		}
-		v.Counts[e.Verdict]++
+	}
+	v.Matched = len(match)
+	v.Pager = paginate(r.URL.Query(), len(match), pageSize)
+	for _, e := range match[v.Pager.From:v.Pager.To] {
 		if e.Kind == "campaign" {
 			v.Campaigns = append(v.Campaigns, e)
 		} else {
@@ -195,28 +210,20 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
-	// Stat before Open: opening a FIFO would block for good.
-	if st, err := s.root.Stat(name); err != nil || !st.IsDir() && !st.Mode().IsRegular() {
-		http.Error(w, "web: not found", http.StatusNotFound)
-		return
-	}
-	f, err := s.root.Open(name)
+	// Opened non-blocking and checked on the descriptor: opening a FIFO
+	// the usual way would block for good.
+	f, st, err := safeFS{s.root}.open(name)
 	if err != nil {
 		http.Error(w, "web: not found", http.StatusNotFound)
 		return
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		http.Error(w, "web: not found", http.StatusNotFound)
-		return
-	}
 	if st.IsDir() {
 		if !strings.HasSuffix(r.URL.Path, "/") {
 			http.Redirect(w, r, r.URL.Path+"/", http.StatusFound)
 			return
 		}
-		if _, err := s.root.Stat(path.Join(name, rundir.IndexFile)); err == nil {
+		if st, err := s.root.Stat(path.Join(name, rundir.IndexFile)); err == nil && st.Mode().IsRegular() {
 			http.Redirect(w, r, r.URL.Path+rundir.IndexFile, http.StatusFound)
 			return
 		}
@@ -254,29 +261,6 @@ func (s *Server) file(w http.ResponseWriter, r *http.Request, rel string) {
 		return
 	}
 	http.ServeContent(w, r, path.Base(name), st.ModTime(), f)
-}
-
-func (s *Server) dirList(w http.ResponseWriter, f *os.File, name string) {
-	ents, err := f.ReadDir(-1)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		http.Error(w, "web: cannot list", http.StatusInternalServerError)
-		return
-	}
-	sort.Slice(ents, func(i, j int) bool { return ents[i].Name() < ents[j].Name() })
-	type item struct{ Name, Href string }
-	var items []item
-	for _, e := range ents {
-		n := e.Name()
-		if e.IsDir() {
-			n += "/"
-		}
-		items = append(items, item{n, n})
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	dirTmpl.Execute(w, struct {
-		Name  string
-		Items []item
-	}{name, items})
 }
 
 // filtersJS submits the listing's filter form when a select changes.

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -27,6 +28,20 @@ type Entry struct {
 	Seed     *int64   `json:"seed,omitempty"`
 	Summary  string   `json:"summary,omitempty"`
 	Report   string   `json:"report,omitempty"` // index.html path when it exists
+	// Headline is the report's sentence under the verdict (see headline).
+	Headline string `json:"headline,omitempty"`
+	// Duration is the time of the run's last op (seconds since it
+	// started): how long it ran, or has run so far.
+	Duration float64 `json:"duration_s,omitempty"`
+	// ClientOps is the number of client ops invoked (results.json's
+	// stats.client_ops) and OpsPerSec that over Duration.
+	ClientOps int64   `json:"client_ops,omitempty"`
+	OpsPerSec float64 `json:"ops_per_sec,omitempty"`
+	// AnomalyAt is when the op that cannot be linearized completed
+	// (seconds since the run started), as the report marks it.
+	AnomalyAt *float64 `json:"anomaly_at_s,omitempty"`
+	// Note says why figures are missing (a results.json too large to read).
+	Note string `json:"note,omitempty"`
 }
 
 // campaignMeta is the part of campaign.json the listing shows.
@@ -35,28 +50,42 @@ type campaignMeta struct {
 	Verdict string `json:"verdict"`
 }
 
+// maxCampaign is the largest campaign.json the listing reads.
+const maxCampaign = 8 << 20
+
 // Scan lists the store's runs and campaigns, newest first. A run is a
 // directory store/<name>/<time> with a test.json; its verdict is
-// results.json's, or "running" when there is none yet. A campaign is
+// results.json's, or "running" when there is none yet and its controller
+// lives ("interrupted" when it does not). A campaign is
 // store/campaigns/<name>/<time> with a campaign.json. Symlinks (latest)
-// are not followed, so nothing is listed twice.
-func Scan(root *os.Root) ([]Entry, error) {
-	fsys := root.FS()
+// are not followed, so nothing is listed twice; FIFOs and other special
+// files are never opened, and no file is read whole past a bound (see
+// maxResults).
+func Scan(root *os.Root) ([]Entry, error) { return scan(root, nil) }
+
+// scan is Scan with a cache of finished runs (nil for none).
+func scan(root *os.Root, c *runCache) ([]Entry, error) {
+	s := safeFS{root}
 	var out []Entry
-	tops, err := fs.ReadDir(fsys, ".")
+	tops, err := fs.ReadDir(s, ".")
 	if err != nil {
 		return nil, err
 	}
+	seen := map[string]bool{}
 	for _, top := range tops {
 		if !top.IsDir() {
 			continue
 		}
 		if top.Name() == rundir.CampaignsDir {
-			out = append(out, scanCampaigns(fsys)...)
+			out = append(out, scanCampaigns(s)...)
 			continue
 		}
-		out = append(out, scanTimes(fsys, top.Name(), func(p string) (Entry, bool) { return runEntry(fsys, p) })...)
+		out = append(out, scanTimes(s, top.Name(), func(p string, d fs.DirEntry, parent *os.Root) (Entry, bool) {
+			seen[p] = true
+			return c.run(s, p, d, parent)
+		})...)
 	}
+	c.prune(seen)
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Time != out[j].Time {
 			return out[i].Time > out[j].Time
@@ -66,19 +95,23 @@ func Scan(root *os.Root) ([]Entry, error) {
 	return out, nil
 }
 
-func scanCampaigns(fsys fs.FS) []Entry {
+func scanCampaigns(s safeFS) []Entry {
 	var out []Entry
-	names, _ := fs.ReadDir(fsys, rundir.CampaignsDir)
+	names, _ := fs.ReadDir(s, rundir.CampaignsDir)
 	for _, n := range names {
 		if n.IsDir() {
-			out = append(out, scanTimes(fsys, path.Join(rundir.CampaignsDir, n.Name()), func(p string) (Entry, bool) {
-				b, err := fs.ReadFile(fsys, path.Join(p, rundir.CampaignFile))
+			out = append(out, scanTimes(s, path.Join(rundir.CampaignsDir, n.Name()), func(p string, _ fs.DirEntry, _ *os.Root) (Entry, bool) {
+				b, err := s.readCapped(path.Join(p, rundir.CampaignFile), maxCampaign)
 				if err != nil {
 					return Entry{}, false
 				}
 				var m campaignMeta
 				json.Unmarshal(b, &m)
-				return Entry{Kind: "campaign", Name: m.Name, Verdict: m.Verdict}, true
+				e := Entry{Kind: "campaign", Name: m.Name, Verdict: clipText(m.Verdict, 20)}
+				if _, err := fs.Stat(s, path.Join(p, rundir.IndexFile)); err == nil {
+					e.Report = path.Join(p, rundir.IndexFile)
+				}
+				return e, true
 			})...)
 		}
 	}
@@ -86,16 +119,22 @@ func scanCampaigns(fsys fs.FS) []Entry {
 }
 
 // scanTimes lists the directories of dir named like runs (rundir.IsTimeName)
-// for which entry gives an entry, filling in where each is.
-func scanTimes(fsys fs.FS, dir string, entry func(p string) (Entry, bool)) []Entry {
+// for which entry gives an entry, filling in where each is; entry is
+// handed each directory's entry and an os.Root on dir (nil if it would not
+// open).
+func scanTimes(s safeFS, dir string, entry func(p string, d fs.DirEntry, parent *os.Root) (Entry, bool)) []Entry {
+	parent, err := s.root.OpenRoot(dir)
+	if err == nil {
+		defer parent.Close()
+	}
+	times, _ := fs.ReadDir(s, dir)
 	var out []Entry
-	times, _ := fs.ReadDir(fsys, dir)
 	for _, t := range times {
 		if !t.IsDir() || !rundir.IsTimeName(t.Name()) {
 			continue
 		}
 		p := path.Join(dir, t.Name())
-		e, ok := entry(p)
+		e, ok := entry(p, t, parent)
 		if !ok {
 			continue
 		}
@@ -106,9 +145,6 @@ func scanTimes(fsys fs.FS, dir string, entry func(p string) (Entry, bool)) []Ent
 		if e.Verdict == "" {
 			e.Verdict = "unknown"
 		}
-		if _, err := fs.Stat(fsys, path.Join(p, rundir.IndexFile)); err == nil {
-			e.Report = path.Join(p, rundir.IndexFile)
-		}
 		out = append(out, e)
 	}
 	return out
@@ -117,21 +153,35 @@ func scanTimes(fsys fs.FS, dir string, entry func(p string) (Entry, bool)) []Ent
 // runEntry is the run in directory p, or false when it has no readable
 // test.json. A test.json that does not decode still lists its run, with
 // what did decode.
-func runEntry(fsys fs.FS, p string) (Entry, bool) {
-	c, err := rundir.ReadConfigFS(fsys, p)
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
+func runEntry(s safeFS, p string) (Entry, bool) {
+	b, err := s.ReadFile(path.Join(p, rundir.ConfigFile))
+	var tl *tooLargeError
+	if err != nil && !errors.As(err, &tl) {
 		return Entry{}, false
 	}
+	var c rundir.Config
+	json.Unmarshal(b, &c)
 	e := Entry{Kind: "run", Name: c.Name, Verdict: "running", Target: c.Target, Mode: c.Mode,
 		Workload: c.Workload, Nemeses: c.Nemeses, Seed: &c.Seed}
-	if res, err := rundir.ReadResultsFS(fsys, p); err == nil && res.Verdict != "" {
-		e.Verdict = string(res.Verdict)
-		e.Summary = firstProblem(res)
-	} else if !rundir.ControllerAlive(fsys, p) {
+	if tl != nil {
+		e.Note = fmt.Sprintf("%s is %s", rundir.ConfigFile, tl)
+	}
+	if _, err := fs.Stat(s, path.Join(p, rundir.IndexFile)); err == nil {
+		e.Report = path.Join(p, rundir.IndexFile)
+	}
+	if runResults(s, p, &e) {
+		return e, true
+	}
+	if end, ok := lastOpTime(s, path.Join(p, rundir.HistoryFile)); ok && end > 0 {
+		e.Duration = secs(end)
+	}
+	if rundir.ControllerAlive(s, p) {
+		e.Headline = "running: no results yet"
+	} else {
 		// No results and no live controller: the run will never finish.
 		e.Verdict = "interrupted"
 		e.Summary = "no results: the controller stopped before checking (re-check with faultline analyze RUN_DIR)"
+		e.Headline = e.Summary
 	}
 	return e, true
 }
@@ -158,6 +208,9 @@ func firstProblem(r checker.Results) string {
 // Filter selects entries; an empty field matches everything.
 type Filter struct {
 	Target, Mode, Workload, Nemesis, Verdict, Kind string
+	// Query is a search: it matches an entry whose name contains it,
+	// ignoring case.
+	Query string
 }
 
 // Match reports whether e passes f. Nemesis matches a run whose nemeses
@@ -166,6 +219,9 @@ func (f Filter) Match(e Entry) bool {
 	eq := func(want, have string) bool { return want == "" || want == have }
 	if !eq(f.Target, e.Target) || !eq(f.Mode, e.Mode) || !eq(f.Workload, e.Workload) ||
 		!eq(f.Verdict, e.Verdict) || !eq(f.Kind, e.Kind) {
+		return false
+	}
+	if f.Query != "" && !strings.Contains(strings.ToLower(e.Name), strings.ToLower(f.Query)) {
 		return false
 	}
 	if f.Nemesis == "" {
