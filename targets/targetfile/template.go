@@ -90,7 +90,7 @@ type tmpl struct {
 	t     *template.Template
 }
 
-// newTmpl parses the template in the scalar node n.
+// tmpl parses the template in the scalar node n, the value of field.
 func (p *parser) tmpl(n *yaml.Node, field string) (*tmpl, error) {
 	line := n.Line
 	if n.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
