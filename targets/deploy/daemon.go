@@ -17,16 +17,28 @@ import (
 // values only as positional parameters, so no path or argument can become
 // syntax.
 type Daemon struct {
-	// Name names the program (its binary is Dir/bin/Name).
+	// Name names the program (its binary is Dir/bin/Name, its log
+	// Dir/log/Name.log, its pidfile Dir/run/Name.pid).
 	Name string
 	// Dir is the node directory, /opt/faultline by default.
 	Dir string
+	// Program, when set, is an executable already on the node (e.g.
+	// /usr/bin/java, installed by a package) that the daemon runs instead
+	// of an uploaded binary: Bin returns it, and Install only creates the
+	// directories. Its absolute path is what identifies the process.
+	Program string
 	// Sudo runs the commands as root (sudo -n when the user is not root).
 	Sudo bool
 }
 
-// Bin is the installed binary's path on the node.
-func (d Daemon) Bin() string { return path.Join(d.dir(), "bin", d.Name) }
+// Bin is the path on the node of the program the daemon runs: Program
+// when set, else the installed binary Dir/bin/Name.
+func (d Daemon) Bin() string {
+	if d.Program != "" {
+		return d.Program
+	}
+	return path.Join(d.dir(), "bin", d.Name)
+}
 
 // LogPath is where the daemon's stdout and stderr go.
 func (d Daemon) LogPath() string { return path.Join(d.dir(), "log", d.Name+".log") }
@@ -45,10 +57,18 @@ func (d Daemon) dir() string {
 }
 
 // Install creates the node directories and uploads the binary atomically.
+// A daemon with a Program uploads nothing (localBinary is ignored): it
+// only gets its log, run and data directories.
 func (d Daemon) Install(ctx context.Context, r control.Remote, localBinary string) error {
-	if _, err := r.Run(ctx, control.Cmd{Sudo: d.Sudo, Argv: []string{"mkdir", "-p",
-		path.Dir(d.Bin()), path.Dir(d.LogPath()), path.Dir(d.PidPath()), d.DataDir()}}); err != nil {
+	dirs := []string{path.Dir(d.LogPath()), path.Dir(d.PidPath()), d.DataDir()}
+	if d.Program == "" {
+		dirs = append([]string{path.Dir(d.Bin())}, dirs...)
+	}
+	if _, err := r.Run(ctx, control.Cmd{Sudo: d.Sudo, Argv: append([]string{"mkdir", "-p"}, dirs...)}); err != nil {
 		return fmt.Errorf("deploy: %s: make directories: %w", r.Node(), err)
+	}
+	if d.Program != "" {
+		return nil
 	}
 	if err := r.Upload(ctx, localBinary, d.Bin(), 0o755); err != nil {
 		return fmt.Errorf("deploy: %s: upload %s: %w", r.Node(), localBinary, err)
@@ -58,12 +78,16 @@ func (d Daemon) Install(ctx context.Context, r control.Remote, localBinary strin
 
 // pidScript prints the daemon's pid if the pidfile names a live process
 // whose command line starts with the binary's path; it prints nothing
-// otherwise. $1 pidfile, $2 binary.
+// otherwise. The first NUL-separated field of /proc/PID/cmdline must be
+// the path itself, or the path, a space and more: a program that rewrote
+// its process title (redis-server shows "/usr/bin/redis-server *:6379")
+// is still recognised, one whose path merely begins the same is not.
+// $1 pidfile, $2 binary.
 const pidScript = `pid=$(cat "$1" 2>/dev/null) || exit 0
 case "$pid" in ''|*[!0-9]*) exit 0;; esac
 [ -r "/proc/$pid/cmdline" ] || exit 0
 cmd=$(tr '\0' '\n' < "/proc/$pid/cmdline" | head -n 1)
-[ "$cmd" = "$2" ] && echo "$pid"
+case "$cmd" in "$2"|"$2 "*) echo "$pid";; esac
 exit 0`
 
 // Pid returns the pid of the running daemon, or 0 when it is not running.

@@ -3,7 +3,9 @@ package deploy
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,5 +114,121 @@ func TestStartArgvIsQuotedData(t *testing.T) {
 	line := control.Quote(last.Argv)
 	if !strings.Contains(line, "'x; touch /tmp/pwned $(id) \"'\\'''") {
 		t.Errorf("quoted command line does not single-quote the argument: %s", line)
+	}
+}
+
+// TestProgramDaemon: a daemon whose Program is already on the node runs
+// that program, and Install uploads nothing and makes no bin directory.
+func TestProgramDaemon(t *testing.T) {
+	ctx := context.Background()
+	r := dummy.New("n1")
+	d := Daemon{Name: "zk", Dir: "/opt/faultline/zk", Program: "/usr/bin/java"}
+	if d.Bin() != "/usr/bin/java" {
+		t.Fatalf("Bin() = %q; want the Program", d.Bin())
+	}
+	if err := d.Install(ctx, r, ""); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{control.Quote([]string{"mkdir", "-p", "/opt/faultline/zk/log", "/opt/faultline/zk/run", "/opt/faultline/zk/data"})}
+	if got := r.Commands(); !slices.Equal(got, want) {
+		t.Errorf("Install sent %q; want %q", got, want)
+	}
+	if len(r.Uploads()) != 0 {
+		t.Errorf("Install of a Program daemon uploaded %v", r.Uploads())
+	}
+	// Without a Program the binary's directory is made and the binary uploaded.
+	r2 := dummy.New("n1")
+	bin := filepath.Join(t.TempDir(), "x")
+	if err := os.WriteFile(bin, []byte("binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := (Daemon{Name: "x"}).Install(ctx, r2, bin); err != nil {
+		t.Fatal(err)
+	}
+	if got := r2.Commands(); len(got) != 1 || !strings.Contains(got[0], "/opt/faultline/bin ") {
+		t.Errorf("Install sent %q; want a mkdir of /opt/faultline/bin", got)
+	}
+	if ups := r2.Uploads(); len(ups) != 1 || ups[0].Path != "/opt/faultline/bin/x" {
+		t.Errorf("uploads %v; want the binary at /opt/faultline/bin/x", ups)
+	}
+
+	// On this machine: the program runs under the pidfile and is recognised.
+	dir := t.TempDir()
+	ld := Daemon{Name: "sleeper", Dir: dir, Program: "/bin/sleep"}
+	lr := local.New("n1")
+	if err := ld.Install(ctx, lr, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bin")); !os.IsNotExist(err) {
+		t.Errorf("Install of a Program daemon made %s/bin (%v)", dir, err)
+	}
+	if err := ld.Start(ctx, lr, "300"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ld.Kill(ctx, lr) })
+	pid, err := ld.Pid(ctx, lr)
+	if err != nil || pid == 0 {
+		t.Fatalf("Pid after Start = %d, %v", pid, err)
+	}
+	cmdline, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if string(cmdline) != "/bin/sleep\x00300\x00" {
+		t.Errorf("cmdline %q; want /bin/sleep 300", cmdline)
+	}
+	if err := ld.Kill(ctx, lr); err != nil {
+		t.Fatal(err)
+	}
+	if pid, _ := ld.Pid(ctx, lr); pid != 0 {
+		t.Errorf("pid %d alive after Kill", pid)
+	}
+}
+
+// TestPidIdentity runs the pid check against processes whose command
+// line's first field is the program's path, the path followed by a space
+// and more (a rewritten process title), or something else that merely
+// resembles it. The program's name holds a glob character, which must be
+// matched literally.
+func TestPidIdentity(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	d := Daemon{Name: "srv", Dir: dir, Program: filepath.Join(dir, "redis*server")}
+	r := local.New("n1")
+	if err := d.Install(ctx, r, ""); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		title string
+		ours  bool
+	}{
+		{d.Program, true},
+		{d.Program + " *:6379", true},
+		{d.Program + " ", true},
+		{d.Program + "x", false},
+		{d.Program + "\t*:6379", false},
+		{filepath.Join(dir, "redisXserver"), false},
+		{filepath.Join(dir, "redis-server") + " *:6379", false},
+		{"/usr/bin/" + filepath.Base(d.Program), false},
+		{"", false},
+	}
+	for _, tc := range cases {
+		cmd := &exec.Cmd{Path: "/bin/sleep", Args: []string{tc.title, "300"}}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		err := os.WriteFile(d.PidPath(), []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644)
+		var pid int
+		if err == nil {
+			pid, err = d.Pid(ctx, r)
+		}
+		cmd.Process.Kill()
+		cmd.Wait()
+		if err != nil {
+			t.Fatalf("title %q: %v", tc.title, err)
+		}
+		if got := pid == cmd.Process.Pid; got != tc.ours {
+			t.Errorf("title %q: recognised as ours = %v (pid %d), want %v", tc.title, got, pid, tc.ours)
+		}
+		if !tc.ours && pid != 0 {
+			t.Errorf("title %q: Pid = %d; want 0", tc.title, pid)
+		}
 	}
 }
