@@ -24,7 +24,11 @@ type Spec struct {
 	Name    string
 	File    string // the spec's path, as given
 	Cluster Cluster
-	Cells   []Cell // explicit cells first, then each matrix's, in order
+	// TargetFiles are declarative targets the cells may name, relative to
+	// the spec file (see TargetFiles): the CLI registers them before the
+	// cells are resolved.
+	TargetFiles []string
+	Cells       []Cell // explicit cells first, then each matrix's, in order
 }
 
 // Cluster says where the cells run: a local namespace cluster (brought up
@@ -140,7 +144,8 @@ type rawMatrix struct {
 }
 
 type rawSpec struct {
-	Name     string      `yaml:"name"`
+	Name        string      `yaml:"name"`
+	TargetFiles []string    `yaml:"target_files"`
 	Cluster  Cluster     `yaml:"cluster"`
 	Defaults rawParams   `yaml:"defaults"`
 	Cells    []rawCell   `yaml:"cells"`
@@ -293,7 +298,7 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 	if err := dec.Decode(&second); !errors.Is(err, io.EOF) {
 		return nil, fail(second.Line, "a second YAML document (after ---): a spec is one document; put the other campaign in its own file")
 	}
-	s := &Spec{Name: raw.Name, File: file, Cluster: raw.Cluster}
+	s := &Spec{Name: raw.Name, File: file, Cluster: raw.Cluster, TargetFiles: resolveFiles(file, raw.TargetFiles)}
 	if s.Name == "" {
 		s.Name = strings.TrimSuffix(base, filepath.Ext(base))
 	}
@@ -583,7 +588,7 @@ func yamlError(base string, err error) error {
 func hint(msg string) string {
 	if m := regexp.MustCompile(`field (\S+) not found in type campaign\.raw(\w+)`).FindStringSubmatch(msg); m != nil {
 		fields := map[string]string{
-			"Spec":   "name, cluster, defaults, cells, matrix",
+			"Spec":   "name, target_files, cluster, defaults, cells, matrix",
 			"Cell":   "name, target, mode, workload, nemesis, seed, seeds, repetitions, expect, time_limit, nemesis_interval, op_timeout, recovery, check_timeout, concurrency, rate",
 			"Matrix": "targets, modes, workloads, nemeses, seeds, repetitions, expect, time_limit, nemesis_interval, op_timeout, recovery, check_timeout, concurrency, rate",
 			"Params": "time_limit, nemesis_interval, op_timeout, recovery, check_timeout, concurrency, rate, seeds, repetitions",
@@ -628,4 +633,33 @@ func lineOf(root *yaml.Node, path ...any) int {
 		n = next
 	}
 	return line
+}
+
+// resolveFiles makes paths relative to the spec file's directory.
+func resolveFiles(spec string, paths []string) []string {
+	var out []string
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(filepath.Dir(spec), p)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TargetFiles reads only the target_files of the spec at path, resolved
+// against its directory: the CLI registers them before it loads the spec,
+// whose cells may name their targets. Errors are left for Load to report.
+func TargetFiles(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > MaxSpecSize {
+		return nil
+	}
+	var raw struct {
+		TargetFiles []string `yaml:"target_files"`
+	}
+	if yaml.Unmarshal(b, &raw) != nil {
+		return nil
+	}
+	return resolveFiles(path, raw.TargetFiles)
 }

@@ -127,6 +127,20 @@ func tableExpect(m targets.Mode, faults []string) campaign.Expect {
 
 // loadSpec loads a spec and applies the command-line overrides.
 func loadSpec(g *globals, path string, o *campaignOptions) (*campaign.Spec, error) {
+	if files := campaign.TargetFiles(path); len(files) > 0 {
+		fs, err := loadTargetFiles(files)
+		if err != nil {
+			return nil, badInput("%s: target_files: %v", path, strings.TrimPrefix(err.Error(), errBadInput.Error()+": "))
+		}
+		for _, f := range fs {
+			if _, known := g.registry().target(f.Name); known {
+				continue // the same file given with --target-file too
+			}
+			if err := g.registry().addFiles(f); err != nil {
+				return nil, err
+			}
+		}
+	}
 	s, err := campaign.Load(path, g.registry().resolveCell)
 	if err != nil {
 		return nil, badInput("%s", strings.TrimPrefix(err.Error(), campaign.ErrBadSpec.Error()+": "))

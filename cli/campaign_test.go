@@ -72,7 +72,7 @@ func TestCampaignBadSpecIsBadInput(t *testing.T) {
 		{"cells:\n  - {target: register, mode: fast}\n", `spec.yaml:2: mode "fast" is not a mode of target register (modes: paxos, naive)`},
 		{"cells:\n  - {target: kv, workload: queue}\n", "spec.yaml:2: workload queue does not run on target kv"},
 		{"matrix:\n  - targets: [queue]\n    nemeses: [[partition, flood]]\n", `spec.yaml:2: nemesis "flood" is unknown`},
-		{"cells:\n  - {target: register, expect: maybe}\n", `spec.yaml:2: cells[0]: expect "maybe": use valid, invalid or any`},
+		{"cells:\n  - {target: register, expect: maybe}\n", `spec.yaml:2: cells[0]: expect "maybe": use valid, invalid, any or table`},
 	} {
 		var stderr bytes.Buffer
 		code := Main([]string{"campaign", writeSpec(t, tc.spec)}, io.Discard, &stderr)

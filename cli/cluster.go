@@ -157,7 +157,7 @@ func runClusterHeal(ctx context.Context, g *globals) error {
 		return err
 	}
 	defer closeAll(rs)
-	h := newHealer(nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs}, g.registry().daemons(), nf.User != "root")
+	h := newHealer(nemesis.Env{Nodes: names(nf), Addrs: addrs(nf), Remotes: rs}, g.registry().daemonControls(g.registry().daemons(), nf.User != "root"))
 	if err := h.Preflight(ctx); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline/faultline/run"
 	"github.com/faultline/faultline/rundir"
 	"github.com/faultline/faultline/targets"
+	"github.com/faultline/faultline/targets/targetfile"
 )
 
 // Exit codes, as package exitcode defines them.
@@ -67,7 +68,8 @@ func exitCode(err error) int {
 	case errors.Is(err, errBadInput), errors.Is(err, cluster.ErrBadInput),
 		errors.Is(err, history.ErrMalformed), errors.Is(err, checker.ErrBadInput),
 		errors.Is(err, nemesis.ErrUnknown), errors.Is(err, nemesis.ErrUnsupported),
-		errors.Is(err, targets.ErrBadOption), errors.Is(err, rundir.ErrSymlink):
+		errors.Is(err, targets.ErrBadOption), errors.Is(err, rundir.ErrSymlink),
+		errors.Is(err, targetfile.ErrTargetFile):
 		return ExitBadInput
 	default:
 		return ExitHarness

@@ -19,12 +19,8 @@ type healer struct {
 
 // newHealer heals env's nodes and the named daemons (a target's, or every
 // registered target's for cluster heal).
-func newHealer(env nemesis.Env, daemons []string, sudo bool) *healer {
-	h := &healer{env: env}
-	for _, d := range daemons {
-		h.daemons = append(h.daemons, deploy.Daemon{Name: d, Sudo: sudo})
-	}
-	return h
+func newHealer(env nemesis.Env, daemons []deploy.Daemon) *healer {
+	return &healer{env: env, daemons: daemons}
 }
 
 func (h *healer) Heal(ctx context.Context) error {

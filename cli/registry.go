@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultline/faultline/targets"
 	"github.com/faultline/faultline/targets/builtin"
+	"github.com/faultline/faultline/targets/deploy"
 	"github.com/faultline/faultline/workloads"
 	wkv "github.com/faultline/faultline/workloads/kv"
 	wqueue "github.com/faultline/faultline/workloads/queue"
@@ -30,6 +31,12 @@ var builtinWorkloads = []workloads.Workload{
 type registry struct {
 	targets   []targets.Target
 	workloads []workloads.Workload
+	// preferred is the default --target when a target file gave one.
+	preferred string
+	// control makes the pidfile control of a daemon that does not live
+	// where faultline-node's do (a target file's, under its own
+	// directory), by daemon name.
+	control map[string]func(sudo bool) deploy.Daemon
 }
 
 // newRegistry checks every description once; a malformed one is a bug of
@@ -66,6 +73,38 @@ func newRegistry(ts []targets.Target, ws []workloads.Workload) (*registry, error
 		}
 	}
 	return r, nil
+}
+
+// add registers more targets (from target files) after the binary's own:
+// the first becomes the default --target.
+func (r *registry) add(ts ...targets.Target) error {
+	for _, t := range ts {
+		if err := t.Validate(); err != nil {
+			return badInput("%v", err)
+		}
+		if _, dup := r.target(t.Name); dup {
+			return badInput("target %q is already known to this binary: give the target file another name", t.Name)
+		}
+		for _, w := range t.Workloads {
+			if _, ok := r.workload(w); !ok {
+				return badInput("target %s serves workload %q, which this binary does not know (known: %s)", t.Name, w, strings.Join(r.workloadNames(), ", "))
+			}
+		}
+		r.targets = append(r.targets, t)
+		if r.preferred == "" {
+			r.preferred = t.Name
+		}
+	}
+	return nil
+}
+
+// defaultTarget is what --target defaults to: the first target file's,
+// else the first registered.
+func (r *registry) defaultTarget() string {
+	if r.preferred != "" {
+		return r.preferred
+	}
+	return r.targets[0].Name
 }
 
 // defaultRegistry is the built-ins alone.
@@ -134,6 +173,20 @@ func (r *registry) daemons() []string {
 				out = append(out, d)
 			}
 		}
+	}
+	return out
+}
+
+// daemonControls are the pidfile controls of the named daemons, as the
+// healer and `cluster heal` need them.
+func (r *registry) daemonControls(names []string, sudo bool) []deploy.Daemon {
+	var out []deploy.Daemon
+	for _, n := range names {
+		if mk, ok := r.control[n]; ok {
+			out = append(out, mk(sudo))
+			continue
+		}
+		out = append(out, deploy.Daemon{Name: n, Sudo: sudo})
 	}
 	return out
 }

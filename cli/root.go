@@ -68,6 +68,16 @@ func (p Program) Main(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "faultline: %v\n", err)
 		return exitcode.Harness
 	}
+	if files := targetFileArgs(args); len(files) > 0 {
+		fs, err := loadTargetFiles(files)
+		if err == nil {
+			err = reg.addFiles(fs...)
+		}
+		if err != nil {
+			report(stderr, err)
+			return exitCode(err)
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	g := &globals{stdout: stdout, stderr: stderr, reg: reg}
@@ -106,6 +116,7 @@ Exit codes: 0 valid, 1 invalid, 2 unknown, 254 bad input, 255 harness error.`,
 	pf.StringVar(&g.nodesFile, "nodes-file", "", "YAML file naming the nodes (default: the local cluster's)")
 	pf.StringVar(&g.clusterName, "cluster", "default", "local cluster to use when no --nodes-file is given")
 	pf.BoolVar(&g.insecureKeys, "insecure-ignore-host-keys", false, "do not verify SSH host keys (logged; never the default)")
+	pf.StringArray(targetFileFlag, nil, "a declarative target (YAML: install, start, readiness, logs, modes, client executable); repeatable; the first is the default --target (see docs/own-system.md)")
 	root.AddCommand(newClusterCmd(g), newTestCmd(g, nil), newAnalyzeCmd(g), newListCmd(g), newVersionCmd(g), newServeCmd(g),
 		newCampaignCmd(g, nil), newPlanCmd(g, nil))
 	return root

@@ -78,7 +78,7 @@ exits 0 valid, 1 invalid, 2 unknown.`,
 	f := c.Flags()
 	reg := g.registry()
 	f.StringVar(&o.name, "name", "", "test name, the run's directory in the store (default TARGET-MODE-WORKLOAD)")
-	f.StringVar(&o.target, "target", reg.targets[0].Name, "system under test: "+strings.Join(reg.targetNames(), ", ")+" (see faultline list)")
+	f.StringVar(&o.target, "target", reg.defaultTarget(), "system under test: "+strings.Join(reg.targetNames(), ", ")+" (see faultline list)")
 	f.StringVar(&o.mode, "mode", "", "the target's named configuration (default: the target's first mode)")
 	f.StringVar(&o.workload, "workload", "", "workload (default: the target's first): "+strings.Join(reg.workloadNames(), ", "))
 	f.StringVar(&o.nemeses, "nemesis", "partition,kill", "comma-separated faults ("+strings.Join(nemesis.Names(), ", ")+") or none")
@@ -355,7 +355,7 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 		Final:     final,
 		Nemesis:   nem,
 		Plan:      plan,
-		Healer:    newHealer(nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, ch.target.Daemons, sudo),
+		Healer:    newHealer(nemesis.Env{Nodes: env.Nodes, Addrs: env.Addrs, Remotes: rs}, g.registry().daemonControls(ch.target.Daemons, sudo)),
 		Checkers:  append(ch.workload.Checkers(workloads.CheckOptions{Timeout: o.checkTime, FailFast: o.failFast}), checker.Faults{Starts: faultStartsOf(faults)}),
 		Report: func(ctx context.Context, dir string, h history.History, res checker.Results) error {
 			return reports.Write(ctx, dir, h, res, model, o.checkTime)

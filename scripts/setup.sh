@@ -56,3 +56,8 @@ if ! command -v go >/dev/null 2>&1; then
 	exit 1
 fi
 go mod download
+# Each example under examples/ is its own module, with its own go.sum.
+for m in examples/*/go.mod; do
+	[ -e "$m" ] || continue
+	(cd "$(dirname "$m")" && go mod download)
+done

@@ -36,6 +36,7 @@ type Deployment struct {
 	env   targets.Env
 	plans map[string]*nodePlan
 	proc  deploy.Process
+	logs  clientLogs
 }
 
 func (f *File) newDeployment(env targets.Env) (*Deployment, error) {
@@ -290,7 +291,7 @@ func (d *Deployment) Residue(ctx context.Context) ([]string, error) { return d.p
 // dir/<node>/ under its own name (prefixed by its index when two share
 // one).
 func (d *Deployment) CollectLogs(ctx context.Context, dir string) error {
-	errs := []error{d.proc.CollectLogs(ctx, dir)}
+	errs := []error{d.proc.CollectLogs(ctx, dir), d.collectClientLogs(dir)}
 	errs = append(errs, d.proc.Each(func(n deploy.Node) error {
 		local := filepath.Join(dir, n.Name)
 		if err := os.MkdirAll(local, 0o755); err != nil {
