@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -89,6 +90,7 @@ func (c *Client) current() (*proc, error) {
 // was never written (the client is closed, the program cannot start, ctx
 // is already done) is a fail. An empty op.Node is the client's node.
 func (c *Client) Invoke(ctx context.Context, op history.Op) history.Op {
+	start := time.Now() // the op's time runs from here: a start of the program is part of it
 	if op.Node == "" {
 		op.Node = c.cfg.Node
 	}
@@ -114,15 +116,15 @@ func (c *Client) Invoke(ctx context.Context, op history.Op) history.Op {
 		return c.lost(p, op, "client printed garbage: a line while no op was in flight: "+stray+"; op not sent")
 	}
 	defer p.end()
-	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	p.stdin.SetWriteDeadline(deadline) // the zero time when there is none
 	stop := context.AfterFunc(ctx, func() { p.cancelWrite(seq) })
 	_, werr := p.stdin.Write(line)
 	stop()
 	timedOut := func() history.Op {
-		if hasDeadline && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return c.lost(p, op, fmt.Sprintf("client did not answer within %v", deadline.Sub(start).Round(time.Millisecond)))
+		// The write's deadline may fire a moment before ctx's own timer.
+		if hasDeadline && !errors.Is(ctx.Err(), context.Canceled) {
+			return c.lost(p, op, fmt.Sprintf("client did not answer within %v", roughly(deadline.Sub(start))))
 		}
 		return c.lost(p, op, fmt.Sprintf("op abandoned before the client answered: %v", ctx.Err()))
 	}
@@ -130,7 +132,7 @@ func (c *Client) Invoke(ctx context.Context, op history.Op) history.Op {
 		if c.isClosing() {
 			return c.lost(p, op, closedInFlight)
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || errors.Is(werr, os.ErrDeadlineExceeded) {
 			return timedOut()
 		}
 		return c.lost(p, op, c.gone(ctx, p, fmt.Sprintf("client stopped reading its stdin (%v)", werr)))
@@ -156,6 +158,17 @@ func (c *Client) Invoke(ctx context.Context, op history.Op) history.Op {
 	case <-c.closing:
 		return c.lost(p, op, closedInFlight)
 	}
+}
+
+// roughly rounds d to two significant digits for an error text: the
+// op's timeout as the caller set it (5s, 300ms), give or take the moment
+// between its setting and Invoke.
+func roughly(d time.Duration) time.Duration {
+	unit := time.Duration(1)
+	for d/unit >= 100 {
+		unit *= 10
+	}
+	return d.Round(unit)
 }
 
 // closedInFlight is why an op in flight when Close was called is an info.

@@ -17,6 +17,12 @@ import (
 	"github.com/faultline/faultline/targets/execclient"
 )
 
+// Client is a workloads.Client (not imported: targets sit below workloads).
+var _ interface {
+	Invoke(context.Context, history.Op) history.Op
+	Close() error
+} = (*execclient.Client)(nil)
+
 // opTimeout is generous: no test asserts on timing, only on outcomes.
 const opTimeout = 20 * time.Second
 
@@ -46,9 +52,10 @@ func newClient(t *testing.T, mode string, edit ...func(*execclient.Config)) (*ex
 
 // invoke runs one op with f on c under timeout.
 func invoke(c *execclient.Client, f string, value any, timeout time.Duration) history.Op {
+	op := history.Op{Process: 7, Type: history.Invoke, F: f, Key: "k1", Value: history.Raw(value)}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	return c.Invoke(ctx, history.Op{Process: 7, Type: history.Invoke, F: f, Key: "k1", Value: history.Raw(value)})
+	return c.Invoke(ctx, op)
 }
 
 type echoed struct {
@@ -87,6 +94,17 @@ func logs(t *testing.T, dir string) string {
 		b.Write(data)
 	}
 	return b.String()
+}
+
+// waitLogged waits until the logs in dir hold text.
+func waitLogged(t *testing.T, dir, text string) {
+	t.Helper()
+	for i := 0; !strings.Contains(logs(t, dir), text); i++ {
+		if i > 2000 {
+			t.Fatalf("the logs never said %q", text)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func TestPassThrough(t *testing.T) {
@@ -149,6 +167,8 @@ func TestMisbehaviourRestarts(t *testing.T) {
 		{"hangchild", nil, 300 * time.Millisecond, `client did not answer within 300ms`, "child pid"},
 		{"garbage", nil, opTimeout, `client printed garbage: not a JSON object: "hello, world"`, "faultline: stdout (not an answer): hello, world\n"},
 		{"badtype", nil, opTimeout, `client printed garbage: type "invoke" is not ok, fail or info`, `{"type":"invoke"}`},
+		{"badfield", nil, opTimeout, `client printed garbage: "error" is a JSON number, not a string`, `{"type":"fail","error":3}`},
+		{"torn", nil, opTimeout, `client printed garbage: not JSON \(unexpected end of JSON input\)`, `{"type":"ok","value":[1,`},
 		{"huge", 200_000, opTimeout, `client printed garbage: a line longer than 65536 bytes, starting "xxx`, "faultline: stdout (a line longer than 65536 bytes): " + strings.Repeat("x", 65537)}, // killed mid-line: what it printed so far
 	} {
 		t.Run(tc.f, func(t *testing.T) {
@@ -208,12 +228,7 @@ func TestStrayLine(t *testing.T) {
 	}
 	// The second answer may arrive after the next op is written, and then
 	// answers it: wait until it is in the log.
-	for i := 0; !strings.Contains(logs(t, dir), `no op in flight`); i++ {
-		if i > 400 {
-			t.Fatal("the second answer never reached the log")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitLogged(t, dir, "no op in flight")
 	got := invoke(c, "echo", nil, opTimeout)
 	if got.Type != history.Info || !strings.Contains(got.Error, `client printed garbage: a line while no op was in flight: "{\"type\":\"ok\",\"value\":\"extra\"}"; op not sent`) {
 		t.Errorf("after a stray line: %+v, want info", got)
@@ -269,7 +284,7 @@ func TestStderrLogged(t *testing.T) {
 			t.Fatalf("%s lacks chatter %d:\n%s", path, i, text)
 		}
 	}
-	for _, want := range []string{"starting [\"" + os.Args[0], "started pid " + strconv.Itoa(pid), "ended: exit status 0"} {
+	for _, want := range []string{"starting [\"" + os.Args[0], "started pid " + strconv.Itoa(pid), "pid " + strconv.Itoa(pid) + " ended: "} {
 		if !strings.Contains(text, want) {
 			t.Errorf("%s lacks %q:\n%s", path, want, text)
 		}
@@ -300,12 +315,7 @@ func TestCloseDuringHang(t *testing.T) {
 			c, dir := newClient(t, mode)
 			res := make(chan history.Op)
 			go func() { res <- invoke(c, "hang", nil, time.Hour) }()
-			for i := 0; !strings.Contains(logs(t, dir), "hanging"); i++ {
-				if i > 1000 {
-					t.Fatal("the program never hung")
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
+			waitLogged(t, dir, "hanging")
 			closed := make(chan error)
 			go func() { closed <- c.Close() }()
 			select {
@@ -336,11 +346,11 @@ func TestCloseKillsLingerer(t *testing.T) {
 }
 
 func TestCancelledContext(t *testing.T) {
-	c, _ := newClient(t, "ops")
+	c, dir := newClient(t, "ops")
 	ctx, cancel := context.WithCancel(context.Background())
 	res := make(chan history.Op)
 	go func() { res <- c.Invoke(ctx, history.Op{Process: 1, Type: history.Invoke, F: "hang"}) }()
-	time.Sleep(50 * time.Millisecond)
+	waitLogged(t, dir, "hanging")
 	cancel()
 	got := <-res
 	if got.Type != history.Info || !strings.Contains(got.Error, "op abandoned before the client answered: context canceled") {
@@ -443,5 +453,15 @@ func TestNoGoroutineLeak(t *testing.T) {
 			t.Fatalf("%d goroutines before, %d after Close:\n%s", before, now, buf[:runtime.Stack(buf, true)])
 		}
 		time.Sleep(25 * time.Millisecond)
+	}
+}
+
+// A program that does not read its stdin cannot block Invoke past its
+// deadline, even with an op larger than the pipe holds.
+func TestWriteBlocked(t *testing.T) {
+	c, _ := newClient(t, "noread")
+	got := invoke(c, "echo", strings.Repeat("v", 1<<20), 300*time.Millisecond)
+	if got.Type != history.Info || !strings.Contains(got.Error, "client did not answer within 300ms") {
+		t.Errorf("a write into a full pipe: %s %q, want info", got.Type, got.Error)
 	}
 }

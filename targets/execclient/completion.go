@@ -3,6 +3,7 @@ package execclient
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf8"
@@ -33,7 +34,11 @@ func parseAnswer(line []byte) answer {
 	}
 	var c completion
 	if err := json.Unmarshal(trimmed, &c); err != nil {
-		return answer{garbage: fmt.Sprintf("not a completion (%v): %s", err, clip(line))}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return answer{garbage: fmt.Sprintf("%q is a JSON %s, not a string: %s", te.Field, te.Value, clip(line))}
+		}
+		return answer{garbage: fmt.Sprintf("not JSON (%v): %s", err, clip(line))}
 	}
 	switch c.Type {
 	case history.OK:

@@ -40,15 +40,17 @@ func TestMain(m *testing.M) {
 //	huge       prints a line of op.Value bytes
 //	chatter    writes "chatter N" lines to stderr, then answers ok
 //	stray      answers ok, then prints a second answer
+//	badfield   answers with a number as "error"
+//	torn       answers with a line that is not whole JSON
 //
 // Mode "exitnow" writes "boom" to stderr and exits 2 at once; "sleep"
-// sleeps; "ignoreeof" is "ops" that keeps running after stdin closes.
+// and "noread" sleep without reading stdin; "ignoreeof" is "ops" that keeps running after stdin closes.
 func fakeClient(mode string) int {
 	switch mode {
 	case "exitnow":
 		fmt.Fprintln(os.Stderr, "boom")
 		return 2
-	case "sleep":
+	case "sleep", "noread":
 		time.Sleep(time.Hour)
 		return 0
 	}
@@ -121,6 +123,12 @@ func fakeClient(mode string) int {
 				fmt.Fprintf(os.Stderr, "chatter %d\n", i)
 			}
 			answer(map[string]any{"type": "ok"})
+		case "badfield":
+			out.WriteString(`{"type":"fail","error":3}` + "\n")
+			out.Flush()
+		case "torn":
+			out.WriteString(`{"type":"ok","value":[1,` + "\n")
+			out.Flush()
 		case "stray":
 			answer(map[string]any{"type": "ok"})
 			answer(map[string]any{"type": "ok", "value": "extra"})

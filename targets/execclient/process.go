@@ -22,8 +22,9 @@ const (
 	// the process group (setsid) can hold it open longer.
 	drainGrace = time.Second
 	// exitGrace is how long an op whose program closed its stdout (or
-	// stdin) waits for the exit status that says why.
-	exitGrace = 200 * time.Millisecond
+	// stdin) waits for the exit status that says why (never past the
+	// op's deadline).
+	exitGrace = time.Second
 )
 
 // readBuf is the read buffer of stdout; lines longer than it are
