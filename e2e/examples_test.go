@@ -157,4 +157,49 @@ func TestExamples(t *testing.T) {
 			}
 		}
 	})
+
+	t.Run("zookeeper through its target file passes and fails in the right directions", func(t *testing.T) {
+		if _, err := os.Stat("/usr/share/java/zookeeper.jar"); err != nil {
+			t.Skip("zookeeper not installed (make setup installs the examples' packages)")
+		}
+		fl := filepath.Join(binDir, "faultline")
+		stdout, _, code := runBin(t, fl, home, "campaign", "../examples/zookeeper/campaign.yaml", "--cluster", examplesCluster, "--store", store)
+		_, res := campaignResults(t, stdout)
+		if code != 0 || len(res) != 2 {
+			t.Fatalf("campaign: exit %d, %d results; want 0 and 2", code, len(res))
+		}
+		want := map[string]string{"zookeeper-sync-reads-register-partition_kill-s1": "valid", "zookeeper-plain-reads-register-partition-s1": "invalid"}
+		for _, r := range res {
+			if !r.Met || r.Verdict != want[r.ID] {
+				t.Errorf("cell %s: verdict %s, met %v (%s); want %s", r.ID, r.Verdict, r.Met, r.Why, want[r.ID])
+			}
+		}
+		out, _, code := runBin(t, fl, home, "list", "--target-file", "../examples/zookeeper/zookeeper.yaml")
+		if code != 0 || !strings.Contains(out, "\n  zookeeper: ") {
+			t.Errorf("list --target-file: exit %d; want zookeeper listed", code)
+		}
+	})
+
+	t.Run("a target file that never becomes ready gives the node's log tail", func(t *testing.T) {
+		dir := t.TempDir()
+		file := filepath.Join(dir, "never.yaml")
+		os.WriteFile(file, []byte(`name: never
+workloads: [register]
+program: /bin/sh
+start: ["-c", "echo never-ready-marker; exec sleep 600"]
+ready: {tcp: "{{.Address}}:1", timeout: 3s}
+client: {command: [/bin/cat]}
+`), 0o644)
+		fl := filepath.Join(binDir, "faultline")
+		_, stderr, code := runBin(t, fl, home, "test", "--cluster", examplesCluster, "--store", store, "--target-file", file,
+			"--nemesis", "none", "--time-limit", "5s")
+		if code != 255 || !strings.Contains(stderr, "never-ready-marker") {
+			t.Errorf("exit %d, stderr %q; want 255 and the log tail", code, lastLines(stderr, 5))
+		}
+		os.WriteFile(file, []byte("name: never\nworkloads: [register]\nprogram: /bin/sleep\nsupports: [pausee]\nclient: {command: [/bin/cat]}\n"), 0o644)
+		_, stderr, code = runBin(t, fl, home, "test", "--cluster", examplesCluster, "--store", store, "--target-file", file)
+		if code != 254 || !strings.Contains(stderr, "never.yaml:4") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("bad target file: exit %d, stderr %q; want 254 and one line naming never.yaml:4", code, stderr)
+		}
+	})
 }
