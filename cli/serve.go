@@ -23,10 +23,14 @@ func newServeCmd(g *globals) *cobra.Command {
 		Use:   "serve",
 		Short: "Browse the store's runs and campaigns in a web browser",
 		Long: `Serves a web UI over the store (--store, default ./store): every run and
-campaign, newest first, coloured by verdict and filterable by target, mode,
-workload, nemesis and verdict, with each run's report, plots, timeline,
-history and node logs. It listens on loopback by default and never serves
-a file outside the store. Ctrl-C stops it.`,
+campaign, newest first, 100 to a page, coloured by verdict, searchable by
+name and filterable by target, mode, workload, nemesis and verdict; each
+row has the run's headline, duration, ops/s and anomaly time. Every run's
+report, plots, timeline, history and node logs, and a listing of its files
+(/files/...); a running run's listing reloads itself until it ends. It
+listens on loopback by default, answers only requests addressed to
+loopback or the --listen host, and never serves a file outside the store
+(nor a symlink or FIFO inside it). Ctrl-C stops it.`,
 		Example: `  faultline serve
   faultline serve --store /var/lib/faultline/store --listen 127.0.0.1:9090`,
 		Args: noArgs,
