@@ -146,10 +146,10 @@ type rawMatrix struct {
 type rawSpec struct {
 	Name        string      `yaml:"name"`
 	TargetFiles []string    `yaml:"target_files"`
-	Cluster  Cluster     `yaml:"cluster"`
-	Defaults rawParams   `yaml:"defaults"`
-	Cells    []rawCell   `yaml:"cells"`
-	Matrix   []rawMatrix `yaml:"matrix"`
+	Cluster     Cluster     `yaml:"cluster"`
+	Defaults    rawParams   `yaml:"defaults"`
+	Cells       []rawCell   `yaml:"cells"`
+	Matrix      []rawMatrix `yaml:"matrix"`
 }
 
 // duration is a time.Duration that must be written with a unit ("60s").
