@@ -19,6 +19,19 @@ var Workload = workloads.Workload{
 	Doc:   "independent keys, read/write (and cas where the mode has it); linearizability per key, stale-read count, then a final read of every key on every node for convergence",
 	Model: "cas-register",
 	Build: func(env workloads.Env) (*workloads.Run, error) {
+		if ops, ok := workloads.OpClientsOf(env); ok {
+			gen := NewGenerator(Options{Concurrency: env.Concurrency, CAS: env.Mode.Has("cas")})
+			reads := &final.OpReads{Open: func(node string) (final.OpClient, error) { return ops(node) }}
+			return &workloads.Run{
+				Generator: gen,
+				NewClient: ops,
+				Final: func(ctx context.Context, rec workloads.Recorder) error {
+					defer reads.Close()
+					_, err := final.ReadKV(ctx, rec, reads, final.Options{Nodes: env.Nodes, Keys: gen.Keys()})
+					return err
+				},
+			}, nil
+		}
 		cs, err := workloads.Need[api.RegisterClients](env, "kv", "register clients (api.RegisterClients)")
 		if err != nil {
 			return nil, err

@@ -139,15 +139,3 @@ func TestOpClientsServeTheWorkersAndTheFinalReads(t *testing.T) {
 		t.Fatal("nothing was added through the op client")
 	}
 }
-
-func TestElementsReadsBothShapes(t *testing.T) {
-	for in, want := range map[string][]int64{`[3,1]`: {3, 1}, `{"elements":[2]}`: {2}, `[]`: {}} {
-		got, err := elements(json.RawMessage(in))
-		if err != nil || !slices.Equal(got, want) {
-			t.Errorf("elements(%s) = %v, %v; want %v", in, got, err, want)
-		}
-	}
-	if _, err := elements(json.RawMessage(`"nope"`)); err == nil {
-		t.Error(`elements("nope") gave no error`)
-	}
-}

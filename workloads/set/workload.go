@@ -20,7 +20,7 @@ var Workload = workloads.Workload{
 	Build: func(env workloads.Env) (*workloads.Run, error) {
 		if ops, ok := workloads.OpClientsOf(env); ok {
 			gen := NewGenerator(Options{})
-			sets := &opSets{open: ops}
+			sets := &final.OpReads{Open: func(node string) (final.OpClient, error) { return ops(node) }}
 			return &workloads.Run{
 				Generator: gen,
 				NewClient: ops,
