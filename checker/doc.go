@@ -43,8 +43,10 @@
 // state the search reaches is porcupine's longest linearizable prefix,
 // found without the verbose search. WriteTimeline draws porcupine's HTML
 // timeline (failing keys first, then a sample of passing ones, nemesis
-// faults as annotated intervals) in a separate pass bounded in time
-// (Timeout) and memory (MaxOps). AnalyzeFile is the `faultline analyze
+// faults as annotated intervals, times in seconds) in a separate pass
+// bounded in time (Timeout) and memory (MaxOps); a key too long to draw
+// whole is drawn as a window around its anomaly (TimelineOptions.Focus,
+// from FocusOf), saying which ops it shows. AnalyzeFile is the `faultline analyze
 // --model M --format F FILE` entry point; it streams faultline's JSONL from
 // disk straight into porcupine operations, so the history is never held
 // whole (a queue history is read whole, for FIFO).
