@@ -14,6 +14,7 @@ import (
 
 	"github.com/faultline/faultline/control"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/targets"
 )
 
 // Chain is the iptables chain (filter table) that faultline owns on every
@@ -79,7 +80,7 @@ func (p *Partition) Fs() []string { return []string{"start-partition", "stop-par
 func (p *Partition) Invoke(ctx context.Context, op history.Op) history.Op {
 	switch op.F {
 	case "start-partition":
-		g, err := p.grudgeFor(op.Value)
+		g, err := p.grudgeFor(ctx, op.Value)
 		if err != nil {
 			return op.Complete(history.Info, nil, err.Error())
 		}
@@ -100,20 +101,27 @@ func (p *Partition) Invoke(ctx context.Context, op history.Op) history.Op {
 }
 
 // grudgeFor decodes a start-partition value into the grudge to apply.
-func (p *Partition) grudgeFor(v json.RawMessage) (Grudge, error) {
+func (p *Partition) grudgeFor(ctx context.Context, v json.RawMessage) (Grudge, error) {
 	v = bytes.TrimSpace(v)
 	var g Grudge
 	switch {
 	case len(v) == 0 || string(v) == "null":
 		p.mu.Lock()
-		kinds := GrudgeKinds()
+		kinds := p.kinds()
 		kind := kinds[p.rng.IntN(len(kinds))]
-		g, _ = MakeGrudge(kind, p.rng, p.env.Nodes)
 		p.mu.Unlock()
+		g = p.grudgeOfKind(ctx, kind)
 	case v[0] == '"':
 		var kind string
 		if err := json.Unmarshal(v, &kind); err != nil {
 			return nil, fmt.Errorf("nemesis: partition value %s: %v", v, err)
+		}
+		if kind == IsolatePrimaries {
+			if _, ok := p.env.Target.(targets.Primaries); !ok {
+				return nil, fmt.Errorf("nemesis: partition %q: the target does not say which nodes are its primaries", kind)
+			}
+			g = p.grudgeOfKind(ctx, kind)
+			break
 		}
 		p.mu.Lock()
 		var err error
@@ -142,6 +150,22 @@ func (p *Partition) grudgeFor(v json.RawMessage) (Grudge, error) {
 		return nil, fmt.Errorf("nemesis: partition value %s over %d nodes cuts nothing; refusing a fault that would not take effect", orNull(v), len(p.env.Nodes))
 	}
 	return g, nil
+}
+
+// grudgeOfKind makes a grudge of a kind the nemesis draws: the primaries'
+// isolation (one node at random when the target cannot tell), or one of
+// MakeGrudge's.
+func (p *Partition) grudgeOfKind(ctx context.Context, kind string) Grudge {
+	if kind == IsolatePrimaries {
+		if g := p.primariesGrudge(ctx); g != nil {
+			return g
+		}
+		kind = "isolate-one"
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	g, _ := MakeGrudge(kind, p.rng, p.env.Nodes)
+	return g
 }
 
 func orNull(v json.RawMessage) string {

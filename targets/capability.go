@@ -61,3 +61,11 @@ type OpClients interface {
 	// OpClient opens a client for one worker, bound to node.
 	OpClient(node string) (OpClient, error)
 }
+
+// Primaries is implemented by deployments that can say which nodes lead
+// right now (a primary, a Raft leader). The partition nemesis then also
+// draws partitions that cut the primaries off from the rest, the fault
+// that exposes what a failover loses.
+type Primaries interface {
+	Primaries(ctx context.Context) ([]string, error)
+}

@@ -234,3 +234,34 @@ func (d *deployment) LocalRead(ctx context.Context, node, key string) (api.KVSta
 func (d *deployment) LocalKeys(ctx context.Context, node string) (kv, set []string, err error) {
 	return nil, nil, nil
 }
+
+// Primaries implements targets.Primaries: the nodes whose server says it
+// is a primary right now (ROLE), so the partition nemesis can cut them off
+// from the rest, the fault that exposes what a failover loses. Two can
+// claim it at once, an old primary cut off and the one promoted in its
+// place.
+func (d *deployment) Primaries(ctx context.Context) ([]string, error) {
+	type answer struct {
+		node    string
+		primary bool
+	}
+	answers := make(chan answer, len(d.env.Nodes))
+	for _, n := range d.env.Nodes {
+		go func() {
+			c := dial(d.addr(n, redisPort), time.Second)
+			defer c.Close()
+			role, err := c.Do(ctx, "ROLE").Slice()
+			answers <- answer{n.Name, err == nil && len(role) > 0 && role[0] == "master"}
+		}()
+	}
+	var out []string
+	for range d.env.Nodes {
+		if a := <-answers; a.primary {
+			out = append(out, a.node)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("redis: no server says it is the primary")
+	}
+	return out, nil
+}

@@ -12,6 +12,8 @@
 // primary down after 5 s and may fail over every 10 s. A client bound to a
 // node asks that node's Sentinel which server is the primary.
 //
+// The deployment says which servers are primaries (targets.Primaries, by
+// ROLE), so the partition nemesis also draws partitions that isolate them.
 // Under a partition that isolates the primary, the majority side promotes
 // a replica; writes the old primary acknowledged before it noticed are
 // lost when it rejoins as a replica. faultline catches it: the set
