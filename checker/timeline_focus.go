@@ -3,6 +3,8 @@ package checker
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // FocusOf reads from a checker's Result where each key's anomaly is, for
@@ -63,6 +65,21 @@ func FocusOf(r Result) map[string]TimelineFocus {
 			f.Why = fmt.Sprintf("op %d, %s, cannot be linearized: the longest linearizable prefix has %d ops, ends with op %d, %s, and leaves state %s", *a.Index, a.Op, a.PrefixLen, *a.LastIndex, a.Last, a.State)
 		}
 		put(a.Key, f)
+	}
+	// total-queue and set: the first anomalous value's write (the enqueue
+	// or add), with the ops that saw or missed it.
+	var vals []ValueOp
+	if viaJSON(r.Details["value_ops"], &vals) {
+		for _, v := range vals {
+			if v.Write == nil {
+				continue
+			}
+			f := TimelineFocus{Index: *v.Write, Label: v.Kind + " " + strconv.FormatInt(v.Value, 10),
+				Why: fmt.Sprintf("op %d wrote %d, which is %s", *v.Write, v.Value, strings.ReplaceAll(v.Kind, "_", " "))}
+			f.Related = append(append(f.Related, v.Seen...), v.Missed...)
+			put(v.Key, f)
+			break
+		}
 	}
 	return out
 }
