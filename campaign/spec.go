@@ -102,11 +102,45 @@ type Resolve func(c Cell) (Cell, error)
 
 // Load reads and parses a spec file.
 func Load(path string, resolve Resolve) (*Spec, error) {
+	return LoadWith(path, Registry{Resolve: resolve})
+}
+
+// Registry is what a spec is checked against: Resolve for each cell, and
+// Modes, when set, for a matrix's `modes: [all]` (every mode a target
+// declares, in order; false for an unknown target).
+type Registry struct {
+	Resolve Resolve
+	Modes   func(target string) ([]string, bool)
+}
+
+// LoadWith is Load against a whole registry.
+func LoadWith(path string, reg Registry) (*Spec, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSpec, err)
 	}
-	return Parse(path, b, resolve)
+	return ParseWith(path, b, reg)
+}
+
+// AllModes, as a matrix's modes (modes: all, a word, not a list), stands
+// for every mode of each target; modes: [all] is the mode called all.
+const AllModes = "all"
+
+// modeList is a matrix's modes: a list of names, or the word all.
+type modeList struct {
+	names []string
+	all   bool
+}
+
+func (l *modeList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		if n.Value != AllModes {
+			return fmt.Errorf("line %d: modes: give a list of modes, e.g. [serial, one], or the word all", n.Line)
+		}
+		l.all = true
+		return nil
+	}
+	return n.Decode(&l.names)
 }
 
 // The YAML shapes. Durations are strings with a unit.
@@ -136,7 +170,7 @@ type rawCell struct {
 
 type rawMatrix struct {
 	Targets   []string     `yaml:"targets"`
-	Modes     []string     `yaml:"modes"`
+	Modes     modeList     `yaml:"modes"`
 	Workloads []string     `yaml:"workloads"`
 	Nemeses   []nemesisSet `yaml:"nemeses"`
 	Expect    expectMap    `yaml:"expect"`
@@ -265,6 +299,12 @@ func aliasLine(n *yaml.Node) int {
 // Parse parses a spec. file names it in errors and anchors a relative
 // nodes_file.
 func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
+	return ParseWith(file, data, Registry{Resolve: resolve})
+}
+
+// ParseWith is Parse against a whole registry.
+func ParseWith(file string, data []byte, reg Registry) (*Spec, error) {
+	resolve := reg.Resolve
 	base := filepath.Base(file)
 	fail := func(line int, format string, args ...any) error {
 		loc := base
@@ -403,16 +443,35 @@ func Parse(file string, data []byte, resolve Resolve) (*Spec, error) {
 		if err != nil {
 			return nil, fail(line, "matrix[%d]: %v", i, err)
 		}
-		modes, workloads, nems := orEmpty(m.Modes), orEmpty(m.Workloads), m.Nemeses
+		modes, workloads, nems := orEmpty(m.Modes.names), orEmpty(m.Workloads), m.Nemeses
 		if len(nems) == 0 {
 			nems = []nemesisSet{{}}
 		}
+		all := m.Modes.all
+		if all && reg.Modes == nil {
+			return nil, fail(lineOf(&root, "matrix", i, "modes"), "matrix[%d]: modes: all needs the targets' modes, which only the CLI knows: list the modes", i)
+		}
+		declared := m.Modes.names
+		if all {
+			declared = nil
+			for _, t := range m.Targets {
+				ms, ok := reg.Modes(t)
+				if !ok {
+					return nil, fail(line, "matrix[%d]: target %q is not known to this binary (see faultline list)", i, t)
+				}
+				declared = append(declared, ms...)
+			}
+		}
 		exLine := lineOf(&root, "matrix", i, "expect")
-		expectOf, err := m.Expect.resolver(m.Modes)
+		expectOf, err := m.Expect.resolver(declared)
 		if err != nil {
 			return nil, fail(exLine, "matrix[%d]: %v", i, err)
 		}
 		for _, t := range m.Targets {
+			modes := modes
+			if all {
+				modes, _ = reg.Modes(t)
+			}
 			for _, mode := range modes {
 				ex, _ := expectOf(mode)
 				for _, w := range workloads {

@@ -111,6 +111,15 @@ func (r *registry) resolveCell(c campaign.Cell) (campaign.Cell, error) {
 	return c, nil
 }
 
+// modesOf lists a target's modes, for a campaign matrix's modes: [all].
+func (r *registry) modesOf(target string) ([]string, bool) {
+	t, ok := r.target(target)
+	if !ok {
+		return nil, false
+	}
+	return t.Modes.Names(), true
+}
+
 // tableExpect is a cell's expectation from its mode's place in the truth
 // table: a safe mode must pass; an unsafe one must be caught when faults
 // are injected, and is only compared when none are (its bug may need a
@@ -141,7 +150,7 @@ func loadSpec(g *globals, path string, o *campaignOptions) (*campaign.Spec, erro
 			}
 		}
 	}
-	s, err := campaign.Load(path, g.registry().resolveCell)
+	s, err := campaign.LoadWith(path, campaign.Registry{Resolve: g.registry().resolveCell, Modes: g.registry().modesOf})
 	if err != nil {
 		return nil, badInput("%s", strings.TrimPrefix(err.Error(), campaign.ErrBadSpec.Error()+": "))
 	}

@@ -202,3 +202,32 @@ matrix:
 		t.Errorf("expect: table without a registry: %v, want an error naming the truth table", err)
 	}
 }
+
+// modes: all expands to every mode the target declares, in order (modes:
+// [all] would be kv's mode called all).
+func TestMatrixAllModes(t *testing.T) {
+	spec := []byte(`name: all
+matrix:
+  - targets: [register, kv]
+    modes: all
+    nemeses: [[partition]]
+    expect: table
+`)
+	reg := defaultRegistry()
+	s, err := campaign.ParseWith("t.yaml", spec, campaign.Registry{Resolve: reg.resolveCell, Modes: reg.modesOf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range s.Cells {
+		got = append(got, c.Target+"/"+c.Mode+"="+string(c.Expect))
+	}
+	want := []string{"register/paxos=valid", "register/naive=invalid",
+		"kv/serial=valid", "kv/quorum=invalid", "kv/all=invalid", "kv/one=invalid", "kv/one-no-repair=invalid"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("cells %v\nwant  %v", got, want)
+	}
+	if _, err := campaign.Parse("t.yaml", spec, reg.resolveCell); err == nil || !strings.Contains(err.Error(), "modes: all") {
+		t.Errorf("modes: all without the modes: %v", err)
+	}
+}
