@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"strconv"
 	"sync"
 	"time"
@@ -156,16 +157,22 @@ func (s *Server) poke() {
 	}
 }
 
-// flushLoop (async-ack) moves buffered enqueues into the log, in batches.
+// flushLoop (async-ack) moves buffered enqueues into the log, in batches,
+// every AsyncFlush on average. Each wait is drawn from [AsyncFlush/2,
+// 3·AsyncFlush/2) so the flushes do not keep one phase: with a fixed
+// period they stay in step with the node's start, and a kill planned a
+// whole number of seconds into a run can land just after a flush every
+// time and lose almost nothing.
 func (s *Server) flushLoop() {
 	defer s.wg.Done()
-	t := time.NewTicker(s.cfg.AsyncFlush)
+	t := time.NewTimer(flushWait(s.cfg.AsyncFlush))
 	defer t.Stop()
 	for {
 		select {
 		case <-s.ctx.Done():
 			return
 		case <-t.C:
+			t.Reset(flushWait(s.cfg.AsyncFlush))
 		}
 		s.mu.Lock()
 		for _, v := range s.buffered {
@@ -178,6 +185,11 @@ func (s *Server) flushLoop() {
 			s.poke()
 		}
 	}
+}
+
+// flushWait is one wait of flushLoop: uniform in [d/2, 3d/2).
+func flushWait(d time.Duration) time.Duration {
+	return d/2 + rand.N(d)
 }
 
 // build makes a new proposal from the waiting commands, or returns nil.

@@ -45,7 +45,8 @@ type Config struct {
 	// MaxBatch bounds the commands in one slot (default 256).
 	MaxBatch int
 	// AsyncFlush is how long async-ack mode buffers enqueues before
-	// proposing them (default 1s).
+	// proposing them, on average (default 1s; each wait is drawn from
+	// [AsyncFlush/2, 3·AsyncFlush/2)).
 	AsyncFlush time.Duration
 	// CatchUpInterval is how often a node checks whether it lags (default
 	// 200ms).
