@@ -15,6 +15,7 @@ import (
 // planOptions are the plan command's flags.
 type planOptions struct {
 	spec      string
+	target    string
 	seed      int64
 	nemeses   string
 	timeLimit time.Duration
@@ -35,8 +36,9 @@ and --nemesis-interval, the same flags as faultline test) or of every cell
 of a campaign spec: when each fault starts and stops and what it is (the
 partition kind, the subset of nodes, the clock or netem shape). The
 schedule is a pure function of these settings: the same seed always gives
-the same schedule, and it is the one a run with that seed follows. Nothing
-is contacted.`,
+the same schedule, and it is the one a run with that seed follows. The
+target matters only when it says which nodes lead (Supports.Primaries):
+its partitions may then isolate the primaries. Nothing is contacted.`,
 		Example: `  faultline plan --seed 7 --nemesis partition,kill --time-limit 60s --nemesis-interval 10s
   faultline plan campaigns/known-bugs.yaml
   faultline plan campaigns/nightly.yaml --time-limit 30s`,
@@ -57,6 +59,7 @@ is contacted.`,
 	}
 	f := c.Flags()
 	f.Int64Var(&o.seed, "seed", 0, "seed of the fault schedule (a spec's cells keep their own unless given)")
+	f.StringVar(&o.target, "target", "", "the target the schedule is for (default: faultline test's default target)")
 	f.StringVar(&o.nemeses, "nemesis", "partition,kill", "comma-separated faults ("+strings.Join(nemesis.Names(), ", ")+") or none")
 	f.DurationVar(&o.timeLimit, "time-limit", 60*time.Second, "how long the workload runs")
 	f.DurationVar(&o.interval, "nemesis-interval", 10*time.Second, "time between fault changes")
@@ -72,12 +75,21 @@ func runPlan(ctx context.Context, g *globals, o *planOptions) error {
 		if o.timeLimit <= 0 || o.interval <= 0 {
 			return badInput("--time-limit and --nemesis-interval must be positive")
 		}
-		fmt.Fprintf(g.stdout, "# seed %d, nemesis %s, time limit %s, interval %s\n", o.seed, strings.Join(faultsOrNone(faults), ","), o.timeLimit, o.interval)
-		fmt.Fprint(g.stdout, nemesis.FormatPlan(nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)))
+		reg := g.registry()
+		name := o.target
+		if name == "" {
+			name = reg.defaultTarget()
+		}
+		t, ok := reg.target(name)
+		if !ok {
+			return badInput("--target %q is unknown (known: %s)", name, strings.Join(reg.targetNames(), ", "))
+		}
+		fmt.Fprintf(g.stdout, "# target %s, seed %d, nemesis %s, time limit %s, interval %s\n", t.Name, o.seed, strings.Join(faultsOrNone(faults), ","), o.timeLimit, o.interval)
+		fmt.Fprint(g.stdout, nemesis.FormatPlan(nemesis.PlanFor(o.seed, faults, o.interval, o.timeLimit, nemesis.PlanOptionsFor(t.Supports))))
 		return nil
 	}
-	if o.set["nemesis"] {
-		return badInput("--nemesis does not apply to a spec: each cell names its own")
+	if o.set["nemesis"] || o.set["target"] {
+		return badInput("--nemesis and --target do not apply to a spec: each cell names its own")
 	}
 	co := &campaignOptions{timeLimit: o.timeLimit, interval: o.interval, set: map[string]bool{
 		"time-limit": o.set["time-limit"], "nemesis-interval": o.set["nemesis-interval"]}}
@@ -94,7 +106,11 @@ func runPlan(ctx context.Context, g *globals, o *planOptions) error {
 		p := c.Params
 		fmt.Fprintf(g.stdout, "\n## %s (line %d): target %s --mode %s, workload %s, nemesis %s, seed %d, time limit %s, interval %s, expect %s\n",
 			c.ID, c.Line, c.Target, c.Mode, c.Workload, c.NemesisLabel(), seed, p.TimeLimit, p.NemesisInterval, c.Expect)
-		fmt.Fprint(g.stdout, nemesis.FormatPlan(nemesis.Plan(seed, c.Nemeses, p.NemesisInterval, p.TimeLimit)))
+		var po nemesis.PlanOptions
+		if t, ok := g.registry().target(c.Target); ok {
+			po = nemesis.PlanOptionsFor(t.Supports)
+		}
+		fmt.Fprint(g.stdout, nemesis.FormatPlan(nemesis.PlanFor(seed, c.Nemeses, p.NemesisInterval, p.TimeLimit, po)))
 	}
 	return nil
 }

@@ -330,7 +330,12 @@ func runOne(ctx context.Context, g *globals, o *testOptions) (*run.Outcome, erro
 	if len(nems) > 0 {
 		nem = nemesis.Compose(nems...)
 	}
-	plan := nemesis.Plan(o.seed, faults, o.interval, o.timeLimit)
+	if ch.target.Supports.Primaries {
+		if _, ok := dep.(targets.Primaries); !ok {
+			return nil, fmt.Errorf("target %s: it declares Supports.Primaries but its deployment has no Primaries method (targets.Primaries)", ch.target.Name)
+		}
+	}
+	plan := nemesis.PlanFor(o.seed, faults, o.interval, o.timeLimit, nemesis.PlanOptionsFor(ch.target.Supports))
 	wl, err := ch.workload.Build(workloads.Env{Deployment: dep, Mode: ch.mode, Nodes: names(nf),
 		Concurrency: o.concurrency, OpTimeout: o.opTimeout})
 	if err != nil {

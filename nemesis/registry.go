@@ -25,7 +25,7 @@ type entry struct {
 	// heal before crashed daemons restart (20), so a restart finds its peers.
 	healRank int
 	// plan draws the start op's Value for a schedule (nil: no value).
-	plan func(rng *rand.Rand) json.RawMessage
+	plan func(rng *rand.Rand, o PlanOptions) json.RawMessage
 	make func(env Env, rng *rand.Rand) (Nemesis, error)
 	// healer, when set, builds what HealAll uses instead of make: a
 	// nemesis that can heal (and report residue) without the target
@@ -48,29 +48,32 @@ func family(name string) fault.Family {
 func registry() []entry {
 	return []entry{
 		{family: family("partition"), healRank: 10,
-			plan: func(rng *rand.Rand) json.RawMessage {
+			plan: func(rng *rand.Rand, o PlanOptions) json.RawMessage {
 				kinds := GrudgeKinds()
+				if o.Primaries {
+					kinds = append(kinds, IsolatePrimaries)
+				}
 				return json.RawMessage(fmt.Sprintf("%q", kinds[rng.IntN(len(kinds))]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPartition(env, rng) }},
 		{family: family("kill"), healRank: 20,
-			plan: func(rng *rand.Rand) json.RawMessage {
+			plan: func(rng *rand.Rand, _ PlanOptions) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority"}[rng.IntN(2)]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewKill(env, rng) }},
 		{family: family("pause"), healRank: 0,
-			plan: func(rng *rand.Rand) json.RawMessage {
+			plan: func(rng *rand.Rand, _ PlanOptions) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
 			},
 			make: func(env Env, rng *rand.Rand) (Nemesis, error) { return NewPause(env, rng) }},
 		{family: family("clock"), healRank: 10,
-			plan: func(rng *rand.Rand) json.RawMessage {
+			plan: func(rng *rand.Rand, _ PlanOptions) json.RawMessage {
 				return json.RawMessage(fmt.Sprintf("%q", []string{"one", "minority", "majority"}[rng.IntN(3)]))
 			},
 			make:   func(env Env, rng *rand.Rand) (Nemesis, error) { return NewClock(env, rng) },
 			healer: func(env Env) (Nemesis, error) { return newClockFiles(env, ClockOptions{}) }},
 		{family: family("netem"), healRank: 10,
-			plan: func(rng *rand.Rand) json.RawMessage {
+			plan: func(rng *rand.Rand, _ PlanOptions) json.RawMessage {
 				p := NetemProfiles()
 				return json.RawMessage(fmt.Sprintf("%q", p[rng.IntN(len(p))]))
 			},

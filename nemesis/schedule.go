@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/targets"
 )
 
 // Step is one scheduled nemesis op: invoke Op at At after the run starts.
@@ -28,7 +29,29 @@ type Step struct {
 // unregistered name is planned as start-NAME / stop-NAME, which the
 // composed nemesis then completes as info, so the mistake shows in the
 // history rather than vanishing. The same arguments give the same plan.
+//
+// Plan is PlanFor with no options: the schedule for a target that has no
+// capability a fault can draw on.
 func Plan(seed int64, faults []string, interval, duration time.Duration) []Step {
+	return PlanFor(seed, faults, interval, duration, PlanOptions{})
+}
+
+// PlanOptions say what the target under test offers the schedule beyond
+// the faults themselves.
+type PlanOptions struct {
+	// Primaries: the target says which nodes lead (targets.Supports.Primaries),
+	// so a partition may be drawn as IsolatePrimaries. Without it the draws,
+	// and so every seed's plan, are what they have always been.
+	Primaries bool
+}
+
+// PlanOptionsFor are the options for a target that supports s.
+func PlanOptionsFor(s targets.Supports) PlanOptions {
+	return PlanOptions{Primaries: s.Primaries}
+}
+
+// PlanFor is Plan for a target with the given options.
+func PlanFor(seed int64, faults []string, interval, duration time.Duration, o PlanOptions) []Step {
 	if len(faults) == 0 || interval <= 0 || duration <= 0 {
 		return nil
 	}
@@ -60,7 +83,7 @@ func Plan(seed int64, faults []string, interval, duration time.Duration) []Step 
 			start.F = opens[rng.IntN(len(opens))]
 		}
 		if e.plan != nil {
-			start.Value = e.plan(rng)
+			start.Value = e.plan(rng, o)
 		}
 		hold := jitter()
 		if t+hold >= duration {

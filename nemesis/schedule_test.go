@@ -178,3 +178,42 @@ const planSeed7 = `      5.000s  kill             "minority"
      24.061s  start-partition  "halves"
      28.292s  stop-partition
 `
+
+// A target that says which nodes lead gets isolate-primaries among its
+// planned partitions; any other target's plans never draw it and stay
+// exactly what they were (so every recorded seed still means the same).
+func TestPlanForPrimaries(t *testing.T) {
+	faults := []string{"partition", "kill"}
+	drawn := 0
+	for seed := int64(1); seed <= 40; seed++ {
+		plain := Plan(seed, faults, 5*time.Second, 60*time.Second)
+		if !slices.Equal(stepStrings(plain), stepStrings(PlanFor(seed, faults, 5*time.Second, 60*time.Second, PlanOptions{}))) {
+			t.Fatalf("seed %d: PlanFor without options differs from Plan", seed)
+		}
+		for _, s := range plain {
+			if string(s.Op.Value) == `"`+IsolatePrimaries+`"` {
+				t.Fatalf("seed %d: isolate-primaries planned for a target that cannot tell its primaries", seed)
+			}
+		}
+		for _, s := range PlanFor(seed, faults, 5*time.Second, 60*time.Second, PlanOptions{Primaries: true}) {
+			if string(s.Op.Value) == `"`+IsolatePrimaries+`"` {
+				drawn++
+			}
+		}
+	}
+	// 40 seeds × about 3 partitions, one kind in 7: about 17 expected.
+	if drawn < 5 {
+		t.Errorf("isolate-primaries planned %d times in 40 seeds for a target with primaries", drawn)
+	}
+	if got := FormatPlan(Plan(7, faults, 5*time.Second, 30*time.Second)); got != planSeed7 {
+		t.Errorf("plan for seed 7 changed:\n%s", got)
+	}
+}
+
+func stepStrings(steps []Step) []string {
+	var out []string
+	for _, s := range steps {
+		out = append(out, s.At.String()+" "+s.Op.F+" "+string(s.Op.Value))
+	}
+	return out
+}

@@ -50,6 +50,10 @@ type Supports struct {
 	// clock nemesis can skew them by stepping it (on VMs, never on the
 	// local cluster, whose nodes share the host's kernel).
 	ClockSystem bool
+	// Primaries: the deployment implements Primaries (it says which nodes
+	// lead), so the partition nemesis's schedule also draws
+	// isolate-primaries, the partition that cuts them off.
+	Primaries bool
 }
 
 // Option is a target's own setting.

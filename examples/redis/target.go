@@ -45,7 +45,7 @@ var Target = targets.Target{
 			"loses acknowledged writes when a partition isolates the primary (must be caught)",
 	}},
 	Workloads: []string{"set", "register"},
-	Supports:  targets.Supports{Kill: true, Pause: true},
+	Supports:  targets.Supports{Kill: true, Pause: true, Primaries: true},
 	Options: []targets.Option{
 		{Name: "redis-server", Default: defaultServer, Doc: "redis-server binary to deploy (Debian's redis-server package)"},
 		{Name: "redis-sentinel", Default: defaultSentinel, Doc: "redis-sentinel binary to deploy (Debian's redis-sentinel package)"},
