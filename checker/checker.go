@@ -96,7 +96,7 @@ func runOne(ctx context.Context, name string, c Checker, h history.History) (r R
 	}()
 	r = c.Check(ctx, h)
 	if r.Verdict != Valid && r.Verdict != Invalid && r.Verdict != Unknown {
-		r = Result{Verdict: Unknown, Summary: fmt.Sprintf("checker %s returned verdict %q", name, r.Verdict), Details: r.Details}
+		r = Result{Verdict: Unknown, Summary: fmt.Sprintf("checker %s returned verdict %q", name, r.Verdict), Details: r.Details, Decides: r.Decides}
 	}
 	return r
 }
@@ -111,5 +111,6 @@ func overBudget(r Result, budget int64) Result {
 	r.Verdict = Unknown
 	r.Summary = sum
 	r.Anomalies = nil
+	r.Verified = nil
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/anishathalye/porcupine"
 
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/models"
 )
 
 // DefaultTimeout bounds a linearizability check when Linearizable.Timeout is 0.
@@ -54,6 +55,24 @@ func (l Linearizable) Name() string { return "linearizable" }
 // with a check of its own (the queue's, FIFO) is checked by it instead,
 // with its details.
 func (l Linearizable) Check(ctx context.Context, h history.History) Result {
+	return decidesLinearizable(l.check0(ctx, h))
+}
+
+// decidesLinearizable says what a linearizability result means for the
+// lattice: valid verifies linearizability, invalid finds a
+// non-linearizable history.
+func decidesLinearizable(r Result) Result {
+	r.Decides = []models.Model{models.Linearizable}
+	switch r.Verdict {
+	case Valid:
+		r.Verified = []models.Model{models.Linearizable}
+	case Invalid:
+		r.Found = []models.Anomaly{models.Nonlinearizable}
+	}
+	return r
+}
+
+func (l Linearizable) check0(ctx context.Context, h history.History) Result {
 	if l.Model.check != nil {
 		r, err := l.Model.check(ctx, h, l)
 		if err != nil {

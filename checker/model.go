@@ -48,14 +48,14 @@ type Model struct {
 	timelineTime time.Duration
 }
 
-// models is the table of checker models: a new model is its file plus one
+// historyModels is the table of checker models: a new model is its file plus one
 // line here.
-var models = []func() Model{CASRegister, KV, FIFOQueue}
+var historyModels = []func() Model{CASRegister, KV, FIFOQueue}
 
 // ModelNames lists the models ModelByName knows.
 var ModelNames = func() []string {
 	var out []string
-	for _, m := range models {
+	for _, m := range historyModels {
 		out = append(out, m().Name)
 	}
 	return out
@@ -64,7 +64,7 @@ var ModelNames = func() []string {
 // ModelByName returns the model called name, or an error wrapping
 // ErrBadInput.
 func ModelByName(name string) (Model, error) {
-	for _, m := range models {
+	for _, m := range historyModels {
 		if mm := m(); mm.Name == name {
 			return mm, nil
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/fault"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/models"
 	"github.com/faultline/faultline/rundir"
 )
 
@@ -27,6 +28,7 @@ type indexData struct {
 	Verdict             checker.Verdict
 	Meta                []kv // one line under the verdict: target, mode, ...
 	Checkers            []Explanation
+	Models              []modelRow
 	Strip               template.HTML // inline SVG of the faults over time
 	Faults              []faultRow
 	Families            []legendRow
@@ -40,6 +42,33 @@ type indexData struct {
 }
 
 type kv struct{ K, V string }
+
+// modelRow is one consistency model's state in the strip.
+type modelRow struct {
+	Model, State, Label, Anomalies, Why string
+}
+
+func modelRows(res checker.Results) []modelRow {
+	var out []modelRow
+	for _, s := range res.Models {
+		r := modelRow{Model: string(s.Model), State: string(s.State), Why: s.Because}
+		switch s.State {
+		case models.StateHolds:
+			r.Label = "holds"
+		case models.StateRuledOut:
+			r.Label = "ruled out"
+		default:
+			r.Label = "not checked"
+		}
+		var as []string
+		for _, a := range s.Anomalies {
+			as = append(as, string(a))
+		}
+		r.Anomalies = strings.Join(as, ", ")
+		out = append(out, r)
+	}
+	return out
+}
 
 type legendRow struct{ Name, Colour, Label string }
 
@@ -73,6 +102,7 @@ func writeIndex(dir string, h history.History, res checker.Results, in indexInpu
 		Dir:      dir,
 		Verdict:  res.Verdict,
 		Checkers: explain(h, res, faults, in.Timelines, dir),
+		Models:   modelRows(res),
 		Ops:      OpCounts(h),
 	}
 	for _, p := range in.Plots {
