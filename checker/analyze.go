@@ -66,13 +66,13 @@ func AnalyzeFile(ctx context.Context, path, model, format string, opts Lineariza
 		if err != nil {
 			return Result{}, fmt.Errorf("%s: %w", path, err)
 		}
-		return r, nil
+		return decidesLinearizable(r), nil
 	}
 	prep, err := prepareFile(m, path, format)
 	if err != nil {
 		return Result{}, err
 	}
-	return opts.check(ctx, prep), nil
+	return decidesLinearizable(opts.check(ctx, prep)), nil
 }
 
 // prepareFile reads the history at path into porcupine operations. Our own

@@ -147,6 +147,7 @@ func runAnalyzeDir(ctx context.Context, g *globals, dir string, o *analyzeOption
 			fmt.Fprintf(g.stderr, "%s: %s: %s\n", name, r.Verdict, r.Summary)
 		}
 	}
+	printModels(g.stderr, res)
 	fmt.Fprintf(g.stdout, "verdict: %s\nrun: %s\n", res.Verdict, dir)
 	return verdictError{res.Verdict}
 }

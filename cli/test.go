@@ -403,6 +403,7 @@ func printOutcome(g *globals, out *run.Outcome) {
 			fmt.Fprintf(g.stderr, "%s: %s: %s\n", name, r.Verdict, r.Summary)
 		}
 	}
+	printModels(g.stderr, out.Results)
 	if len(out.Residue) > 0 {
 		fmt.Fprintf(g.stderr, "residue: %s\n", strings.Join(out.Residue, "; "))
 	}
