@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/exitcode"
+	"github.com/faultline/faultline/models"
 	"github.com/faultline/faultline/rundir"
 )
 
@@ -40,9 +41,12 @@ type Result struct {
 	Run      string           `json:"run,omitempty"`
 	Dir      string           `json:"dir,omitempty"`
 	Checkers map[string]Check `json:"checkers,omitempty"`
-	Metrics  *Metrics         `json:"metrics,omitempty"`
-	Start    time.Time        `json:"start"`
-	Seconds  float64          `json:"seconds"`
+	// Models are the run's consistency models: holds, ruled out or not
+	// checked (checker.Results.Models).
+	Models  []models.Status `json:"models,omitempty"`
+	Metrics *Metrics        `json:"metrics,omitempty"`
+	Start   time.Time       `json:"start"`
+	Seconds float64         `json:"seconds"`
 }
 
 // Check is one checker's verdict and one-line summary.

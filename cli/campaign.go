@@ -347,6 +347,7 @@ func runCell(ctx context.Context, g *globals, o *campaignOptions, c campaign.Cel
 			r.Checkers[name] = campaign.Check{Verdict: cr.Verdict, Summary: cr.Summary}
 		}
 	}
+	r.Models = out.Results.Models
 	if m, err := reports.RunMetrics(out.Dir); err == nil {
 		r.Metrics = m
 	} else {

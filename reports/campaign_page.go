@@ -120,6 +120,7 @@ type campaignView struct {
 	ZeroKinds                   []string // the all-zero columns' full names
 	Rows                        []tableRow
 	Families                    []legendRow
+	Models                      modelTable
 }
 
 // metricCol is one column of the comparison table: its head (a few
@@ -343,6 +344,7 @@ func campaignViewOf(s *campaign.Summary, plots map[string][]string) campaignView
 	for _, f := range sortedKeys(families) {
 		v.Families = append(v.Families, legendRow{Name: f, Colour: fault.Hex(f), Label: fault.Label(f)})
 	}
+	v.Models = modelTableOf(s.Results)
 	return v
 }
 
@@ -401,6 +403,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;color:#fff;padding:.05em .5em;border-radius:.25em;font-weight:700;font-size:.85em;text-transform:uppercase}
 .badge.valid{background:var(--valid)}.badge.invalid{background:var(--invalid)}.badge.unknown{background:var(--unknown)}
 table.grid td{min-width:11em}
+#models td{text-align:center;white-space:nowrap}
+#models td.holds{background:#e8f5e9;color:#1b5e20}#models td.ruled-out{background:#ffebee;color:#b71c1c;font-weight:600}#models td.not-checked{color:#999}
 table.grid td.valid{background:#e8f5e9}table.grid td.invalid{background:#ffebee}table.grid td.unknown{background:#fff3e0}
 table.grid th.mode{font-size:1.05em}
 .chip{display:inline-block;min-width:1.6em;text-align:center;color:#fff;border-radius:3px;margin:0 .2em .2em 0;padding:0 .25em;font-weight:700;text-decoration:none}
@@ -436,6 +440,13 @@ tr.missed td{background:#fff3f3}
 <p class="small">Each square is one mode under one nemesis set; each chip one run (seed, repetition), coloured by its verdict and
 linking to its report: ✓ met its expectation (an expected-invalid run that was caught is a ✓), ✗ missed it (outlined).
 Faults: {{range .Families}}<span class="swatch" style="background:{{.Colour}}"></span>{{.Name}} {{end}}</p>
+{{with .Models.Rows}}<h2>Consistency models</h2>
+<p class="small">One row per target and mode, over all its runs; strongest model first. <b>holds</b>: every run checked it (or a stronger model) over its whole history and nothing ruled it out;
+<b>ruled out</b>: some run found an anomaly that proves it does not hold (links to that run); <b>–</b>: not checked in every run.</p>
+<div class="scroll"><table id="models"><thead><tr><th>target · mode</th>{{range $.Models.Heads}}<th>{{.}}</th>{{end}}<th>runs</th></tr></thead><tbody>
+{{range .}}<tr><th>{{.Name}}</th>{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}<td class="num">{{.Runs}}</td></tr>
+{{end}}</tbody></table></div>
+{{end}}
 {{range .Groups}}
 <h2>{{.Title}}</h2>
 <div class="scroll"><table class="grid"><tr><th>mode \ nemesis</th>{{range .Nemeses}}<th>{{.}}</th>{{end}}</tr>

@@ -1,0 +1,96 @@
+package reports
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/faultline/faultline/campaign"
+	"github.com/faultline/faultline/models"
+)
+
+// modelTable is the campaign page's lead table: a row per target and
+// mode, a column per consistency model any run decided.
+type modelTable struct {
+	Heads []string
+	Rows  []modelTableRow
+}
+
+type modelTableRow struct {
+	Name  string
+	Cells []modelCell
+	Runs  int
+}
+
+type modelCell struct{ Class, Text, Title, Href string }
+
+// modelTableOf merges each target and mode's runs: a model is ruled out
+// when any run ruled it out (the cell links to the first such run), holds
+// when every run found it to hold, and is not checked otherwise.
+func modelTableOf(rs []campaign.Result) modelTable {
+	var t modelTable
+	seen := map[models.Model]bool{}
+	type group struct {
+		name string
+		runs []campaign.Result
+	}
+	var groups []*group
+	byName := map[string]*group{}
+	for _, r := range rs {
+		if len(r.Models) == 0 {
+			continue
+		}
+		for _, s := range r.Models {
+			seen[s.Model] = true
+		}
+		name := r.Target + " · " + r.Mode
+		g := byName[name]
+		if g == nil {
+			g = &group{name: name}
+			byName[name] = g
+			groups = append(groups, g)
+		}
+		g.runs = append(g.runs, r)
+	}
+	var cols []models.Model
+	for _, m := range models.All() {
+		if seen[m] {
+			cols = append(cols, m)
+			t.Heads = append(t.Heads, string(m))
+		}
+	}
+	for _, g := range groups {
+		row := modelTableRow{Name: g.name, Runs: len(g.runs)}
+		for _, m := range cols {
+			row.Cells = append(row.Cells, mergeModel(m, g.runs))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func mergeModel(m models.Model, runs []campaign.Result) modelCell {
+	holds := 0
+	for _, r := range runs {
+		i := slices.IndexFunc(r.Models, func(s models.Status) bool { return s.Model == m })
+		if i < 0 {
+			continue
+		}
+		s := r.Models[i]
+		switch s.State {
+		case models.StateRuledOut:
+			c := modelCell{Class: "ruled-out", Text: "ruled out", Href: runHref(r),
+				Title: fmt.Sprintf("%s: ruled out in run %s", m, r.ID)}
+			if len(s.Anomalies) > 0 {
+				c.Text = string(s.Anomalies[0])
+				c.Title += " by " + string(s.Anomalies[0])
+			}
+			return c
+		case models.StateHolds:
+			holds++
+		}
+	}
+	if holds == len(runs) {
+		return modelCell{Class: "holds", Text: "holds", Title: fmt.Sprintf("%s holds in all %d runs", m, len(runs))}
+	}
+	return modelCell{Class: "not-checked", Text: "–", Title: fmt.Sprintf("%s: checked and holding in %d of %d runs, ruled out in none", m, holds, len(runs))}
+}
