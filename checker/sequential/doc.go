@@ -42,12 +42,17 @@
 //     what it saw is not known and it constrains nothing;
 //   - an info (or never completed) read is dropped: its result is unknown;
 //   - an info (or never completed) write or cas may or may not have
-//     happened; if it did, it is in the order at its place in its
-//     process's program order (the workloads give a process a fresh id
-//     after an info, so it is that process's last op anyway). An info cas
-//     that happened and found another value changed nothing, exactly as if
-//     it had not happened, so only "it swapped" and "it did not happen"
-//     need be told apart;
+//     happened. If it did, it comes after the ok ops its process did
+//     before it, but the process did not wait for it, so its later ops
+//     need not come after it: program order is each process's chain of
+//     ok ops, with its info ops hanging off it. That is how
+//     checker.Linearizable reads an info op too (it may take effect at
+//     any time after its invoke), so a linearizable history is always
+//     sequentially consistent here; and the workloads give a process a
+//     fresh id after an info, so in their histories an info op is its
+//     process's last anyway. An info cas that happened and found another
+//     value changed nothing, exactly as if it had not happened, so only
+//     "it swapped" and "it did not happen" need be told apart;
 //   - nemesis ops are ignored.
 //
 // Values written (by writes and cas that may have happened, ok or info)
@@ -81,13 +86,13 @@
 // chains: runs of blocks glued together by cas, first to last, that every
 // legal order keeps together in that order.
 //
-// Program order. Between two consecutive ops x then y of one process
-// (counting only ops in the order: the others constrain nothing), a legal
-// order must put x's block at or before y's; in one block, x may not be a
-// read with y the block's write (a process that reads v and later writes
-// v itself: read-before-write), while a write then its reads, or reads in
-// any order, are fine (a block's reads are ordered among themselves by
-// any topological order of the processes' orders, which are chains). The
+// Program order. For x then y of one process, x the ok op last before y
+// (ops that did not happen constrain nothing, and info ops nothing after
+// them), a legal order must put x's block at or before y's; in one
+// block, x may not be a read with y the block's write (a process that
+// reads v and later writes v itself: read-before-write), while a write
+// then its reads, or reads in any order, are fine (a block's reads are ordered among themselves by
+// any topological order of the processes' orders, which are trees). The
 // rest of program order follows by transitivity. In one chain the chain
 // decides: x's block must be at or before y's. Between two chains, it is
 // an edge of a graph whose nodes are the chains, and nothing may come

@@ -169,6 +169,11 @@ nemesis start-partition
 0 write x 1 ok
 nemesis stop-partition
 1 read x ok 1`},
+	{name: "a process goes on after an info write, which lands later", want: checker.Valid, text: `
+0 write x 1 info
+0 write x 2 ok
+1 read x ok 2
+1 read x ok 1`},
 	{name: "each key alone is sequentially consistent (both together are not)", want: checker.Valid, text: `
 0 write x 1 ok
 1 write y 1 ok
@@ -254,6 +259,10 @@ nemesis stop-partition
 		says: "process 0 read 1 (op 0) before writing 1 (op 2), the only write of 1", text: `
 0 read x ok 1
 0 write x 1 ok`},
+	{name: "a read of one's own later info write", want: checker.Invalid, kind: KindReadBeforeWrite,
+		says: "process 0 read 1 (op 0) before writing 1 (op 2, info), the only write of 1", text: `
+0 read x ok 1
+0 write x 1 info`},
 	{name: "one key of two", want: checker.Invalid, kind: KindCycle, text: `
 0 write x 1 ok
 1 read x ok 1

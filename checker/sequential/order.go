@@ -13,32 +13,37 @@ type edge struct {
 	x, y     int32 // ops
 }
 
-// order walks every process's ops that happened in program order. For
-// consecutive x then y (the ops between them did not happen, so they
-// constrain nothing), the block of x must not come after the block of y;
-// that is all program order asks of an order of blocks, since the blocks
-// of x and y are each other's or apart and the rest follows by
-// transitivity. Same block: x must not be a read with y the block's write
-// (read-before-write; y first and x a read, or both reads, are fine: a
-// block's reads go in any order after its write). Same chain: the chain
-// fixes the order of its blocks, so x's must be at or before y's, or
-// there is a cycle through the cas that glue them. The chain of the
-// initial value comes first, so nothing outside it may come before it.
-// Any other pair is an edge between two chains, for acyclic.
+// order walks every process's ops that happened in program order. An
+// info op comes after the ok ops its process did before it, but nothing
+// of its process need come after it: the process did not wait for it
+// (as linearizability has it end at the end of time), so program order
+// is each process's chain of ok ops with its info ops hanging off it.
+// For each pair x then y of that order, x the ok op last before y (the
+// ops between them did not happen, or are info), the block of x must
+// not come after the block of y; that is all program order asks of an
+// order of blocks, the rest following by transitivity. Same block: x
+// must not be a read with y the block's write (read-before-write; x the
+// write and y a read, or both reads, are fine: a block's reads go in any
+// order after its write). Same chain: the chain fixes the order of its
+// blocks, so x's must be at or before y's, or there is a cycle through
+// the cas that glue them. The chain of the initial value comes first, so
+// nothing outside it may come before it. Any other pair is an edge
+// between two chains, for acyclic.
 func (c *keyCheck) order() *Witness {
-	last := map[history.Process]int32{}
-	for i := range c.ops {
+	last := map[history.Process]int32{} // the last ok op of each process
+	for i, o := range c.ops {
 		if !c.happened[i] {
 			continue
 		}
 		y := int32(i)
-		p := c.ops[y].proc
-		if x, ok := last[p]; ok {
+		if x, ok := last[o.proc]; ok {
 			if w := c.pair(x, y); w != nil {
 				return w
 			}
 		}
-		last[p] = y
+		if !o.info {
+			last[o.proc] = y
+		}
 	}
 	return nil
 }
