@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // value is a register value: an int, or the initial value (set false),
@@ -49,6 +50,15 @@ func decodeValue(raw json.RawMessage) (value, error) {
 
 // decodeCAS reads a cas argument [old,new]: old an int or null, new an int.
 func decodeCAS(raw json.RawMessage) (from, to value, err error) {
+	if s := string(raw); len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		if a, b, ok := strings.Cut(s[1:len(s)-1], ","); ok { // the common case, without encoding/json
+			from, err1 := decodeValue(json.RawMessage(a))
+			to, err2 := decodeValue(json.RawMessage(b))
+			if err1 == nil && err2 == nil && to.set {
+				return from, to, nil
+			}
+		}
+	}
 	var pair []json.RawMessage
 	if json.Unmarshal(raw, &pair) != nil || len(pair) != 2 {
 		return value{}, value{}, fmt.Errorf("cas argument %s is not [old,new]", raw)
