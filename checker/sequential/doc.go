@@ -53,7 +53,8 @@
 //     process's last anyway. An info cas that happened and found another
 //     value changed nothing, exactly as if it had not happened, so only
 //     "it swapped" and "it did not happen" need be told apart;
-//   - nemesis ops are ignored.
+//   - nemesis ops are ignored, and so are final reads (f final-read, see
+//     checker.FinalRead), as checker.Linearizable ignores them.
 //
 // Values written (by writes and cas that may have happened, ok or info)
 // must be unique per key; a key where one repeats is unknown, with the

@@ -164,11 +164,12 @@ var fixtures = []fixture{
 0 write x 1 ok
 1 read x info
 1 read x ok null`},
-	{name: "nemesis ops are ignored", want: checker.Valid, text: `
+	{name: "nemesis ops and final reads are ignored", want: checker.Valid, text: `
 nemesis start-partition
 0 write x 1 ok
 nemesis stop-partition
-1 read x ok 1`},
+1 read x ok 1
+9 final-read x 1 ok`},
 	{name: "a process goes on after an info write, which lands later", want: checker.Valid, text: `
 0 write x 1 info
 0 write x 2 ok

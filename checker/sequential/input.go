@@ -3,6 +3,7 @@ package sequential
 import (
 	"fmt"
 
+	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
 )
 
@@ -41,13 +42,15 @@ type keyHistory struct {
 }
 
 // readKeys splits the client ops of h by key, in the order of each key's
-// first invoke. Nemesis ops are ignored.
+// first invoke. Nemesis ops are ignored, and so are final reads (a
+// node's local state read after the heal, which no consistency model
+// constrains, as checker.Linearizable has it).
 func readKeys(h history.History) []*keyHistory {
 	byKey := map[string]*keyHistory{}
 	var keys []*keyHistory
 	for _, p := range h.Pairs() {
 		inv := p.Invoke
-		if inv.IsNemesis() {
+		if inv.IsNemesis() || inv.F == checker.FinalRead {
 			continue
 		}
 		kh := byKey[inv.Key]

@@ -63,7 +63,7 @@ func oracleOps(t testing.TB, h history.History) (procs [][]oop, dupKeys map[stri
 	procIdx := map[history.Process]int{}
 	pending := map[history.Process]*oop{}
 	for _, e := range h {
-		if e.Process == history.Nemesis {
+		if e.Process == history.Nemesis || (e.F != "read" && e.F != "write" && e.F != "cas") {
 			continue
 		}
 		if e.Type == history.Invoke {
