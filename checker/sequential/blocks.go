@@ -31,17 +31,19 @@ func (c *keyCheck) blockOf(v value) int32 {
 	return c.block[c.writer[v]]
 }
 
-// chains links the blocks that cas glues together: a cas from a to b
-// found a, so in any legal order the block of b comes right after the
-// block of a (the cas is the first op of b's block, right after the last
-// of a's). Each block has one write, so at most one cas puts a block
-// right after another; two cas that found the same value would both have
-// to come right after it (a violation, cas-fork), and cas that loop back
-// to their own start cannot come in any order (cas-loop). What is left
-// are chains: runs of blocks that every legal order holds together, in
-// that order, with nothing between them. chain and pos name each block's
-// run (by its first block) and its place in it.
+// chains gives the ops their blocks, then links the blocks that cas
+// glue together: a cas from a to b found a, so in any legal order the
+// block of b comes right after the block of a (the cas is the first op
+// of b's block, right after the last of a's). Each block has one write,
+// so at most one cas puts a block right after another; two cas that
+// found the same value would both have to come right after it (a
+// violation, cas-fork), and cas that loop back to their own start cannot
+// come in any order (cas-loop). What is left are chains: runs of blocks
+// that every legal order holds together, in that order, with nothing
+// between them. chain and pos name each block's run (by its first block)
+// and its place in it.
 func (c *keyCheck) chains() *Witness {
+	c.blocks()
 	nb := len(c.blockWriter)
 	c.next = make([]int32, nb)
 	prev := make([]int32, nb)

@@ -59,8 +59,11 @@ func (c *keyCheck) happen() *Witness {
 	return nil
 }
 
-// forced counts the info ops that happened.
+// forced counts the info ops that happened (so far: 0 before happen).
 func (c *keyCheck) forced() int {
+	if c.happened == nil {
+		return 0
+	}
 	n := 0
 	for i, o := range c.ops {
 		if o.info && c.happened[i] {

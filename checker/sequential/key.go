@@ -18,7 +18,7 @@ type keyCheck struct {
 	ops []op
 
 	writer   map[value]int32 // the one write or cas of each value
-	happened []bool          // per op: it is in every legal order
+	happened []bool          // per op: it is in the order (ok, or info and read)
 	neededBy []int32         // per info op that happened: the op that read its value
 
 	block       []int32 // per op that happened: its block (-1 otherwise)
@@ -49,27 +49,23 @@ func checkKey(ctx context.Context, kh *keyHistory) keyResult {
 	if reason := c.writers(); reason != "" {
 		return keyResult{verdict: checker.Unknown, reason: reason}
 	}
-	w := c.happen()
-	r := keyResult{forced: c.forced()}
-	r.dropped = c.infos() - r.forced
-	phases := []func() *Witness{
-		func() *Witness { return w },
-		func() *Witness { c.blocks(); return c.chains() },
-		c.order,
-		c.acyclic,
-	}
-	for _, phase := range phases {
+	var r keyResult
+	for _, phase := range []func() *Witness{c.happen, c.chains, c.order, c.acyclic} {
 		if err := ctx.Err(); err != nil {
 			r.verdict, r.reason = checker.Unknown, "stopped: "+err.Error()
-			return r
+			break
 		}
 		if w := phase(); w != nil {
 			w.Key = kh.key
 			r.verdict, r.witness = checker.Invalid, w
-			return r
+			break
 		}
 	}
-	r.verdict = checker.Valid
+	if r.verdict == "" {
+		r.verdict = checker.Valid
+	}
+	r.forced = c.forced()
+	r.dropped = c.infos() - r.forced
 	return r
 }
 

@@ -55,10 +55,6 @@ func odecode(raw json.RawMessage) (oval, error) {
 // whether some key repeats a value written by an op that may have
 // happened.
 func oracleOps(t testing.TB, h history.History) (procs [][]oop, dupKeys map[string]bool) {
-	type open struct {
-		inv  history.Op
-		proc int
-	}
 	var all [][]*oop
 	procIdx := map[history.Process]int{}
 	pending := map[history.Process]*oop{}
