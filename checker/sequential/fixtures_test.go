@@ -223,6 +223,18 @@ nemesis stop-partition
 4 read x ok 2
 5 read x ok 3
 5 read x ok 9`},
+	{name: "a cycle entering a cas chain after where it leaves it", want: checker.Invalid, kind: KindCycle,
+		says: "cas op 2 puts 2 right after 1", text: `
+0 write x 1 ok
+1 cas x [1,2] ok
+2 write x 9 ok
+3 write x 8 ok
+4 read x ok 9
+4 read x ok 2
+5 read x ok 1
+5 read x ok 8
+6 read x ok 8
+6 read x ok 9`},
 	{name: "an info write seen on both sides of another write", want: checker.Invalid, kind: KindCycle, text: `
 2 write x 2 info
 0 write x 3 ok

@@ -246,11 +246,14 @@ func ostep(o oop, cur oval) (bool, oval) {
 // keys, with fails, infos and never-completed ops. Half are executed on
 // a real register in a random order (so sequentially consistent unless
 // mutated afterwards, which half of those are), half have random
-// results. Written values are unique, except in about 3 histories in
-// 100. Invokes and completions are interleaved at random, so real time
+// results. Each write repeats an earlier value 3 times in 100; the
+// others are unique. Invokes and completions are interleaved at random, so real time
 // says nothing about the order the ops took effect in.
-func genHistory(rng *rand.Rand) history.History {
-	nproc, nops, nkeys := 1+rng.Intn(3), 1+rng.Intn(7), 1+rng.Intn(2)
+func genHistory(rng *rand.Rand) history.History { return genSized(rng, 3, 7) }
+
+// genSized is genHistory with up to maxProcs processes and maxOps ops.
+func genSized(rng *rand.Rand, maxProcs, maxOps int) history.History {
+	nproc, nops, nkeys := 1+rng.Intn(maxProcs), 1+rng.Intn(maxOps), 1+rng.Intn(2)
 	keys := []string{"x", "y"}[:nkeys]
 	type gop struct {
 		proc     int
@@ -425,25 +428,42 @@ func dump(h history.History) string {
 }
 
 // TestOracleAgreement checks the checker against the oracle on random
-// tiny histories, key by key, in both directions, and the Result the
-// keys add up to.
+// tiny histories (up to 3 processes and 7 ops), key by key, in both
+// directions, and the Result the keys add up to.
 func TestOracleAgreement(t *testing.T) {
 	n := 50000
 	if testing.Short() {
 		n = 5000
 	}
-	rng := rand.New(rand.NewSource(1979))
+	agreement(t, 1979, n, 3, 7)
+}
+
+// TestOracleAgreementLarger is TestOracleAgreement on histories of up
+// to 4 processes and 11 ops.
+func TestOracleAgreementLarger(t *testing.T) {
+	n := 10000
+	if testing.Short() {
+		n = 1000
+	}
+	agreement(t, 1990, n, 4, 11)
+}
+
+// agreement checks the checker against the oracle on n random histories
+// of up to maxProcs processes and maxOps ops, drawn from seed.
+func agreement(t *testing.T, seed int64, n, maxProcs, maxOps int) {
+	rng := rand.New(rand.NewSource(seed))
 	var keys, sc, nonSC, unknown, unknownDup, histories int
 	kinds := map[WitnessKind]int{}
-	var forced, dropped int
+	var forced, dropped, glued int
 	for i := range n {
-		h := genHistory(rng)
+		h := genSized(rng, maxProcs, maxOps)
 		histories++
 		procs, dup := oracleOps(t, h)
 		got := keyVerdicts(h)
 		want := checker.Valid
 		anyUnknown := false
-		for key, r := range got {
+		for _, key := range h.Keys() {
+			r := got[key]
 			keys++
 			truth := oracleSC(onlyKey(procs, key))
 			forced += r.forced
@@ -470,6 +490,9 @@ func TestOracleAgreement(t *testing.T) {
 				nonSC++
 				want = checker.Invalid
 				kinds[r.witness.Kind]++
+				if slices.ContainsFunc(r.witness.Cycle, func(l Link) bool { return l.By == ByCAS }) {
+					glued++
+				}
 				checkWitness(t, h, key, r.witness)
 			}
 		}
@@ -482,7 +505,7 @@ func TestOracleAgreement(t *testing.T) {
 	}
 	t.Logf("%d histories, %d keys: %d sequentially consistent and %d not, per the oracle; the checker agrees on all %d it decided; unknown on %d (%.2f%%), each with a repeated value (%d)",
 		histories, keys, sc, nonSC, sc+nonSC, unknown, 100*float64(unknown)/float64(keys), unknownDup)
-	t.Logf("witness kinds: %v; info ops forced %d, dropped %d", kinds, forced, dropped)
+	t.Logf("witness kinds: %v (cycles through cas chains: %d); info ops forced %d, dropped %d", kinds, glued, forced, dropped)
 	if sc < n/10 || nonSC < n/10 {
 		t.Fatalf("the generator is lopsided: %d sequentially consistent keys, %d not", sc, nonSC)
 	}
