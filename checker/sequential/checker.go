@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	"github.com/faultline/faultline/models"
 )
 
 // AnomalyNonSequentialKey counts the keys whose ops are not sequentially
@@ -132,5 +133,22 @@ func (Checker) Check(ctx context.Context, h history.History) checker.Result {
 		res.Verdict = checker.Valid
 		res.Summary = fmt.Sprintf("all %d keys checked sequentially consistent (per key: sequential consistency does not compose across keys)", len(keys))
 	}
-	return res
+	return decides(res)
+}
+
+// decides says what the result means for the lattice. The checker is
+// informational: a test of a keyed workload is judged by linearizability,
+// which implies per-key sequential consistency, so a violation found here
+// still makes the run invalid, and anything else leaves the verdict to
+// the linearizability check.
+func decides(r checker.Result) checker.Result {
+	r.Informational = true
+	r.Decides = []models.Model{models.Sequential}
+	switch r.Verdict {
+	case checker.Valid:
+		r.Verified = []models.Model{models.Sequential}
+	case checker.Invalid:
+		r.Found = []models.Anomaly{models.Nonsequential}
+	}
+	return r
 }

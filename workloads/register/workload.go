@@ -3,6 +3,7 @@ package register
 import (
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/checker"
+	"github.com/faultline/faultline/checker/sequential"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -36,6 +37,6 @@ var Workload = workloads.Workload{
 		}, nil
 	},
 	Checkers: func(o workloads.CheckOptions) []checker.Checker {
-		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o)}
+		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o), sequential.Checker{}}
 	},
 }
