@@ -22,7 +22,8 @@
 //     new (else 503, definite); a write is stamped above both the
 //     coordinator's clock and that version. Not linearizable, but
 //     read-your-writes, monotonic reads, monotonic writes and
-//     writes-follow-reads hold per key; converges as one does.
+//     writes-follow-reads hold per key; converges as one does. Sets
+//     behave as in one.
 //   - serial: every operation is a CASPaxos round (targets/paxos) among the
 //     key's replicas (majority 2 of 3); linearizable; the only mode with
 //     cas. Anti-entropy replays accepted states as delayed Accepts so that

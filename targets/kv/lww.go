@@ -9,9 +9,9 @@ import (
 )
 
 // lww is the replication of the last-write-wins modes (quorum, all, one,
-// one-no-repair, session): any node coordinates; the key's replicas store stamped
-// versions (KindKV) and grow-only sets (KindSet), and the mode sets how
-// many must acknowledge a write (W) and answer a read (R).
+// one-no-repair, session): any node coordinates; the key's replicas store
+// stamped versions (KindKV) and grow-only sets (KindSet), and the mode
+// sets how many must acknowledge a write (W) and answer a read (R).
 type lww struct {
 	s    *Server
 	mode Mode
