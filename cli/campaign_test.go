@@ -223,7 +223,7 @@ matrix:
 		got = append(got, c.Target+"/"+c.Mode+"="+string(c.Expect))
 	}
 	want := []string{"register/paxos=valid", "register/naive=invalid",
-		"kv/serial=valid", "kv/quorum=invalid", "kv/all=invalid", "kv/one=invalid", "kv/one-no-repair=invalid"}
+		"kv/serial=valid", "kv/quorum=invalid", "kv/all=invalid", "kv/one=invalid", "kv/one-no-repair=invalid", "kv/session=invalid"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("cells %v\nwant  %v", got, want)
 	}

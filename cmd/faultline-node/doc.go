@@ -17,6 +17,6 @@
 // Every role reads the node clock from --clock-file (default: "clock" next
 // to the data directory, /opt/faultline/clock), which the clock nemesis
 // writes (see targets/clock), and serves it on GET /clock. --mode is
-// checked against the role's modes (register: paxos | naive; kv: quorum |
-// serial | all | one | one-no-repair).
+// checked against the role's modes (register: paxos | naive; kv: serial |
+// quorum | all | one | one-no-repair | session).
 package main

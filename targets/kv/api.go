@@ -8,6 +8,16 @@ import "github.com/faultline/faultline/targets/nodeserver"
 //
 //	GET  /kv/{key}         -> 200 {"value": int|null}   (read with the mode's R)
 //	PUT  /kv/{key}         {"value": int} -> 200 {"value": int}
+//
+// In session mode both take the session's highest version of the key as
+// query parameters, ?min_ts=int&min_node=n1 (both optional; other modes
+// refuse them with 400), and both replies carry a version, "ts" and
+// "node": the version read (absent for a key with no value) or the one
+// the write was stamped with. A read is answered only by a replica whose
+// version is at least (min_ts, min_node) — compared by ts, then node —
+// and fails 503 (definite) when no replica that answers has it; a write
+// is stamped with a ts above both the coordinator's clock and min_ts.
+//
 //	POST /kv/{key}/cas     {"old": int|null, "new": int} -> 200 {"value": int}   (serial only)
 //	POST /set/{key}        {"element": int} -> 200 {}
 //	GET  /set/{key}        -> 200 {"elements": [int, ...]}   (sorted)
@@ -52,9 +62,20 @@ const (
 // maxBody bounds one HTTP body read (a request or a reply).
 const maxBody = 16 << 20
 
-// ValueBody is the body of a read reply and a write request.
+// Query parameters of a session-mode read or write: the session's
+// minimum version of the key.
+const (
+	QueryMinTS   = "min_ts"
+	QueryMinNode = "min_node"
+)
+
+// ValueBody is the body of a read reply, a write request and a write
+// reply. TS and Node are the version read or written, in session mode
+// only (zero otherwise, and ignored in a request).
 type ValueBody struct {
 	Value *int64 `json:"value"`
+	TS    int64  `json:"ts,omitempty"`
+	Node  string `json:"node,omitempty"`
 }
 
 // CASBody is the body of a cas request; a nil Old means "no value".

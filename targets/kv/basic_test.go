@@ -33,7 +33,7 @@ func TestEveryModeBasics(t *testing.T) {
 					t.Fatalf("write via %s: %v", id, err)
 				}
 			}
-			if mode == kv.ModeOne || mode == kv.ModeOneNoRepair {
+			if mode.Single() {
 				// One replica acks: other nodes may read older values. A read
 				// through the last writer that is itself a replica sees it.
 			} else {
@@ -48,7 +48,7 @@ func TestEveryModeBasics(t *testing.T) {
 					t.Fatalf("add via %s: %v", id, err)
 				}
 			}
-			if mode != kv.ModeOne && mode != kv.ModeOneNoRepair {
+			if !mode.Single() {
 				if got, err := cls["n3"].SetRead(ctx, "s"); err != nil || !slices.Equal(got, []int64{1, 2, 3, 4, 5}) {
 					t.Fatalf("set read = %v, %v; want [1 2 3 4 5]", got, err)
 				}
@@ -89,7 +89,7 @@ func TestEveryModeBasics(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if isRep != slices.Contains(keys.KV, "x") && mode != kv.ModeOne && mode != kv.ModeOneNoRepair {
+				if isRep != slices.Contains(keys.KV, "x") && !mode.Single() {
 					t.Fatalf("%s: local keys %v, replica of x: %v", id, keys, isRep)
 				}
 				ls, err := cls[id].LocalSetRead(ctx, "s")

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/faultline/faultline/targets/clock"
@@ -43,6 +45,32 @@ func (c *Client) Read(ctx context.Context, key string) (*int64, error) {
 // Write sets key to v.
 func (c *Client) Write(ctx context.Context, key string, v int64) error {
 	return c.do(ctx, "write", key, http.MethodPut, c.url(PathKV, key), ValueBody{Value: &v}, nil)
+}
+
+// ReadAtLeast is a session-mode read: key's value and version, answered
+// only by a replica whose version is at least min (a zero min: any). When
+// no replica has it, the node fails definitely (503). The version is zero
+// when the key has no value.
+func (c *Client) ReadAtLeast(ctx context.Context, key string, min Version) (*int64, Version, error) {
+	var out ValueBody
+	err := c.do(ctx, "read", key, http.MethodGet, c.url(PathKV, key)+minQuery(min), nil, &out)
+	return out.Value, Version{Value: out.Value, TS: out.TS, Node: out.Node}, err
+}
+
+// WriteAbove is a session-mode write of v to key, stamped above min.TS
+// (and the coordinator's clock); it returns the version written.
+func (c *Client) WriteAbove(ctx context.Context, key string, v int64, min Version) (Version, error) {
+	var out ValueBody
+	err := c.do(ctx, "write", key, http.MethodPut, c.url(PathKV, key)+minQuery(min), ValueBody{Value: &v}, &out)
+	return Version{Value: &v, TS: out.TS, Node: out.Node}, err
+}
+
+// minQuery is min as the query of a session-mode request ("" when zero).
+func minQuery(min Version) string {
+	if min.TS == 0 && min.Node == "" {
+		return ""
+	}
+	return "?" + url.Values{QueryMinTS: {strconv.FormatInt(min.TS, 10)}, QueryMinNode: {min.Node}}.Encode()
 }
 
 // CAS sets key to new if it holds old (nil old: if it has no value). A
@@ -106,4 +134,73 @@ func (c *Client) do(ctx context.Context, op, key, method, u string, in, out any)
 		return &Error{Op: op, Key: key, URL: u, Failure: *f}
 	}
 	return nil
+}
+
+// Session is one client session against a session-mode node (an
+// api.Register): it sticks to its Client's node and carries, per key, the
+// highest version it has seen, from its acknowledged writes and its
+// reads. Every read asks for at least that version and every write to be
+// stamped above it, which gives read-your-writes, monotonic reads,
+// monotonic writes and writes-follow-reads per key. A failed or
+// indeterminate operation leaves the session's versions as they were.
+//
+// A Session is one worker's: sharing one between workers would merge
+// their sessions. It is safe for concurrent use all the same.
+type Session struct {
+	c    *Client
+	mu   sync.Mutex
+	seen map[string]Version // by key; Value unset
+}
+
+// NewSession starts an empty session on c's node.
+func NewSession(c *Client) *Session { return &Session{c: c, seen: map[string]Version{}} }
+
+// String names the session's node.
+func (s *Session) String() string { return fmt.Sprintf("kv session %s", s.c.api.Base()) }
+
+// Seen is the session's highest version of key (zero if none); its Value
+// is unset.
+func (s *Session) Seen(key string) Version {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seen[key]
+}
+
+// observe raises the session's version of key to v.
+func (s *Session) observe(key string, v Version) {
+	if v.TS == 0 && v.Node == "" {
+		return
+	}
+	v.Value = nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if v.Compare(s.seen[key]) > 0 {
+		s.seen[key] = v
+	}
+}
+
+// Read returns key's value from a replica at least as new as the
+// session's version of key.
+func (s *Session) Read(ctx context.Context, key string) (*int64, error) {
+	v, ver, err := s.c.ReadAtLeast(ctx, key, s.Seen(key))
+	if err != nil {
+		return nil, err
+	}
+	s.observe(key, ver)
+	return v, nil
+}
+
+// Write sets key to v, stamped above the session's version of key.
+func (s *Session) Write(ctx context.Context, key string, v int64) error {
+	ver, err := s.c.WriteAbove(ctx, key, v, s.Seen(key))
+	if err != nil {
+		return err
+	}
+	s.observe(key, ver)
+	return nil
+}
+
+// CAS is the Client's: session-mode nodes refuse it (400, definite).
+func (s *Session) CAS(ctx context.Context, key string, old *int64, new int64) error {
+	return s.c.CAS(ctx, key, old, new)
 }

@@ -16,6 +16,14 @@
 //   - one-no-repair: one without read repair or anti-entropy: replicas
 //     stay divergent after a partition heals, for a convergence checker to
 //     catch.
+//   - session: one, with client sessions (Session, one per workload
+//     worker, sticking to its node): a read carries the session's highest
+//     version of the key and is answered only by a replica at least that
+//     new (else 503, definite); a write is stamped above both the
+//     coordinator's clock and that version. Not linearizable, but
+//     read-your-writes, monotonic reads, monotonic writes and
+//     writes-follow-reads hold per key; converges as one does. Sets
+//     behave as in one.
 //   - serial: every operation is a CASPaxos round (targets/paxos) among the
 //     key's replicas (majority 2 of 3); linearizable; the only mode with
 //     cas. Anti-entropy replays accepted states as delayed Accepts so that

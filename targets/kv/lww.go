@@ -2,30 +2,59 @@ package kv
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/faultline/faultline/targets/nodeserver"
 )
 
 // lww is the replication of the last-write-wins modes (quorum, all, one,
-// one-no-repair): any node coordinates; the key's replicas store stamped
-// versions (KindKV) and grow-only sets (KindSet), and the mode sets how
-// many must acknowledge a write (W) and answer a read (R).
+// one-no-repair, session): any node coordinates; the key's replicas store
+// stamped versions (KindKV) and grow-only sets (KindSet), and the mode
+// sets how many must acknowledge a write (W) and answer a read (R).
 type lww struct {
 	s    *Server
 	mode Mode
 }
 
 func (l *lww) read(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
-	return l.get(ctx, ref)
+	return l.get(ctx, ref, Version{})
 }
 
 func (l *lww) write(ctx context.Context, ref EntryRef, v int64) *nodeserver.Error {
 	if ref.Kind == KindSet {
 		return l.put(ctx, Entry{Kind: KindSet, Key: ref.Key, Found: true, Elements: []int64{v}})
 	}
-	ver := Version{Value: &v, TS: l.s.stamp(), Node: l.s.cfg.ID}
-	return l.put(ctx, Entry{Kind: KindKV, Key: ref.Key, Found: true, Version: &ver})
+	_, err := l.writeSession(ctx, ref.Key, v, Version{})
+	return err
+}
+
+// readSession is a session-mode read of the kv value at key: only a
+// replica whose version is at least min (compared by TS, then Node; a
+// zero min is met by every answer) may answer it. When no replica that
+// answers has it, the read fails definitely (503).
+func (l *lww) readSession(ctx context.Context, key string, min Version) (Entry, *nodeserver.Error) {
+	return l.get(ctx, EntryRef{Kind: KindKV, Key: key}, min)
+}
+
+// writeSession is a write of v to the kv value at key, stamped above both
+// this node's clock-based stamp and min.TS (the session's highest
+// version of the key), so that a clock stepped backwards cannot order it
+// before what the session already wrote or read. It returns the version
+// it stamped.
+func (l *lww) writeSession(ctx context.Context, key string, v int64, min Version) (Version, *nodeserver.Error) {
+	ver := Version{Value: &v, TS: l.s.stamp(min.TS), Node: l.s.cfg.ID}
+	return ver, l.put(ctx, Entry{Kind: KindKV, Key: key, Found: true, Version: &ver})
+}
+
+// meets reports whether a replica's answer e is at least min: min is
+// zero, or e holds a kv version no older than min's stamp (TS, then
+// Node; min's nil value sorts first among equal stamps).
+func meets(e Entry, min Version) bool {
+	if min.TS == 0 && min.Node == "" {
+		return true
+	}
+	return e.Found && e.Version != nil && e.Version.Compare(Version{TS: min.TS, Node: min.Node}) >= 0
 }
 
 func (l *lww) local(ref EntryRef) (Entry, *nodeserver.Error) {
@@ -61,7 +90,7 @@ func (l *lww) put(ctx context.Context, e Entry) *nodeserver.Error {
 	defer cancel()
 	reps := s.replicas(e.Key)
 	w := l.mode.W(len(reps))
-	if w == 1 && (l.mode == ModeOne || l.mode == ModeOneNoRepair) {
+	if w == 1 && l.mode.Single() {
 		// One replica: this node if it is one, else the first that acks.
 		maybe := false
 		var last error
@@ -117,8 +146,10 @@ func (l *lww) put(ctx context.Context, e Entry) *nodeserver.Error {
 // get reads the mode's R replicas and returns their merge (the latest
 // version, or the union of the sets). When the mode repairs, the other
 // replicas' answers are awaited in the background and every replica that
-// answered with less than the merge of all is brought up to it.
-func (l *lww) get(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) {
+// answered with less than the merge of all is brought up to it. Only
+// answers that meet min count towards R (session mode; a zero min is met
+// by every answer); when too few do, the read fails definitely.
+func (l *lww) get(ctx context.Context, ref EntryRef, min Version) (Entry, *nodeserver.Error) {
 	s := l.s
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.OpTimeout)
 	defer cancel()
@@ -130,8 +161,11 @@ func (l *lww) get(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) 
 			pctx, pcancel := context.WithTimeout(ctx, s.cfg.PeerTimeout)
 			e, err := s.getOn(pctx, id, ref)
 			pcancel()
-			if err == nil {
+			if err == nil && meets(e, min) {
 				return e, nil
+			}
+			if err == nil {
+				err = fmt.Errorf("replica %s holds an older version than %d.%s", id, min.TS, min.Node)
 			}
 			last = err
 			if ctx.Err() != nil {
@@ -144,7 +178,8 @@ func (l *lww) get(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) 
 	f := nodeserver.Send(context.WithoutCancel(ctx), reps, s.cfg.PeerTimeout, func(pctx context.Context, id string) (Entry, error) {
 		return s.getOn(pctx, id, ref)
 	})
-	var ok []getResult
+	var ok []getResult    // every answer, for read repair
+	var fresh []getResult // the answers that meet min
 	var last error
 	defer func() {
 		have := slices.Clone(ok)
@@ -160,22 +195,35 @@ func (l *lww) get(ctx context.Context, ref EntryRef) (Entry, *nodeserver.Error) 
 	for f.Pending() > 0 {
 		res, got := f.Next(ctx)
 		if !got {
-			return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered (need %d) before the deadline", ref.Key, len(ok), len(reps), r)
+			return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered%s (need %d) before the deadline", ref.Key, len(fresh), len(reps), atLeast(min), r)
 		}
 		if res.Err != nil {
 			last = res.Err
 			continue
 		}
 		ok = append(ok, res)
-		if len(ok) >= r {
+		if !meets(res.Value, min) {
+			last = fmt.Errorf("replica %s holds an older version than %d.%s", res.From, min.TS, min.Node)
+			continue
+		}
+		fresh = append(fresh, res)
+		if len(fresh) >= r {
 			merged := Entry{Kind: ref.Kind, Key: ref.Key}
-			for _, x := range ok {
+			for _, x := range fresh {
 				merged = mergeLWW(merged, x.Value)
 			}
 			return merged, nil
 		}
 	}
-	return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered (need %d; last error: %v)", ref.Key, len(ok), len(reps), r, last)
+	return Entry{}, nodeserver.Definite(503, "kv: read %q: %d of %d replicas answered%s (need %d; last error: %v)", ref.Key, len(fresh), len(reps), atLeast(min), r, last)
+}
+
+// atLeast describes min in an error message ("" when it is zero).
+func atLeast(min Version) string {
+	if min.TS == 0 && min.Node == "" {
+		return ""
+	}
+	return fmt.Sprintf(" with a version of at least %d.%s", min.TS, min.Node)
 }
 
 // getResult is one replica's answer to a read.

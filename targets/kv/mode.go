@@ -20,6 +20,12 @@ const (
 	// ModeOneNoRepair: ModeOne with anti-entropy and read repair off. It
 	// never converges after a partition and exists to be caught.
 	ModeOneNoRepair Mode = "one-no-repair"
+	// ModeSession: ModeOne with client sessions: a read carries the
+	// session's minimum version of the key and is answered only by a
+	// replica at least that new; a write is stamped above that minimum.
+	// Not linearizable; read-your-writes, monotonic reads, monotonic
+	// writes and writes-follow-reads hold per key; converges.
+	ModeSession Mode = "session"
 )
 
 // Modes lists every mode, the default first (as Target declares them).
@@ -40,12 +46,22 @@ func (m Mode) Serial() bool { return m == ModeSerial }
 // Repairs reports whether anti-entropy and read repair run.
 func (m Mode) Repairs() bool { return m != ModeOneNoRepair }
 
+// Single reports whether one replica acknowledges a write (tried in
+// turn, this node first) rather than W of them in parallel.
+func (m Mode) Single() bool {
+	return m == ModeOne || m == ModeOneNoRepair || m == ModeSession
+}
+
+// Session reports whether the mode keeps client sessions (minimum
+// versions on reads and writes).
+func (m Mode) Session() bool { return m == ModeSession }
+
 // W is how many of n replicas must acknowledge a last-write-wins write.
 func (m Mode) W(n int) int {
 	switch m {
 	case ModeAll:
 		return n
-	case ModeOne, ModeOneNoRepair:
+	case ModeOne, ModeOneNoRepair, ModeSession:
 		return min(1, n)
 	}
 	return n/2 + 1

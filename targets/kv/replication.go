@@ -34,6 +34,14 @@ type casser interface {
 	cas(ctx context.Context, key string, old *int64, new int64) *nodeserver.Error
 }
 
+// sessioner is a replication that keeps client sessions (lww in session
+// mode): reads and writes of kv values bounded below by the session's
+// version of the key.
+type sessioner interface {
+	readSession(ctx context.Context, key string, min Version) (Entry, *nodeserver.Error)
+	writeSession(ctx context.Context, key string, v int64, min Version) (Version, *nodeserver.Error)
+}
+
 // merge is one entry an anti-entropy exchange merged: this node's entry
 // after the merge, and the peer's.
 type merge struct{ mine, theirs Entry }

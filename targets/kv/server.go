@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -167,13 +169,17 @@ func (s *Server) replicas(key string) []string { return s.ring.Replicas(key, s.c
 
 // stamp is a last-write-wins version stamp: the node clock, made strictly
 // increasing within this process so that two writes of one coordinator
-// never share a stamp.
-func (s *Server) stamp() int64 {
+// never share a stamp, and above floor (a session's highest version of
+// the key; 0 outside session mode) whatever the clock says.
+func (s *Server) stamp(floor int64) int64 {
 	now := s.clk.Now().UnixNano()
 	s.tsMu.Lock()
 	defer s.tsMu.Unlock()
 	if now <= s.lastTS && s.lastTS-now < int64(time.Millisecond) {
 		now = s.lastTS + 1
+	}
+	if now <= floor {
+		now = floor + 1
 	}
 	s.lastTS = now
 	return now
@@ -215,8 +221,39 @@ func (s *Server) goBackground(f func(ctx context.Context)) {
 
 // --- client handlers ---
 
+// sessionMin is the session's minimum version of the request's key, from
+// the query parameters min_ts and min_node (zero when absent). They are
+// refused (400) outside session mode, and when malformed.
+func (s *Server) sessionMin(r *http.Request, op, key string) (Version, *nodeserver.Error) {
+	q := r.URL.Query()
+	ts, node := q.Get(QueryMinTS), q.Get(QueryMinNode)
+	if ts == "" && node == "" {
+		return Version{}, nil
+	}
+	if !s.cfg.Mode.Session() {
+		return Version{}, nodeserver.Definite(400, "kv: %s %q: %s and %s need --mode session (this node runs %s)", op, key, QueryMinTS, QueryMinNode, s.cfg.Mode)
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil || n < 0 || n == math.MaxInt64 {
+		return Version{}, nodeserver.Definite(400, "kv: %s %q: %s=%q is not a version stamp", op, key, QueryMinTS, ts)
+	}
+	return Version{TS: n, Node: node}, nil
+}
+
 func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
-	e, err := s.repl.read(r.Context(), EntryRef{Kind: KindKV, Key: r.PathValue("key")})
+	key := r.PathValue("key")
+	min, merr := s.sessionMin(r, "read", key)
+	if merr != nil {
+		codec.WriteError(w, merr)
+		return
+	}
+	var e Entry
+	var err *nodeserver.Error
+	if sess, ok := s.repl.(sessioner); ok && s.cfg.Mode.Session() {
+		e, err = sess.readSession(r.Context(), key, min)
+	} else {
+		e, err = s.repl.read(r.Context(), EntryRef{Kind: KindKV, Key: key})
+	}
 	if err != nil {
 		codec.WriteError(w, err)
 		return
@@ -224,6 +261,9 @@ func (s *Server) handleRead(w http.ResponseWriter, r *http.Request) {
 	var out ValueBody
 	if e.Found {
 		out.Value = e.Version.Value
+		if s.cfg.Mode.Session() {
+			out.TS, out.Node = e.Version.TS, e.Version.Node
+		}
 	}
 	codec.WriteJSON(w, http.StatusOK, out)
 }
@@ -235,11 +275,24 @@ func (s *Server) handleWrite(w http.ResponseWriter, r *http.Request) {
 		codec.WriteError(w, nodeserver.Definite(400, `kv: write %q: body needs {"value": int}`, key))
 		return
 	}
-	if err := s.repl.write(r.Context(), EntryRef{Kind: KindKV, Key: key}, *body.Value); err != nil {
+	min, merr := s.sessionMin(r, "write", key)
+	if merr != nil {
+		codec.WriteError(w, merr)
+		return
+	}
+	out := ValueBody{Value: body.Value}
+	if sess, ok := s.repl.(sessioner); ok && s.cfg.Mode.Session() {
+		ver, err := sess.writeSession(r.Context(), key, *body.Value, min)
+		if err != nil {
+			codec.WriteError(w, err)
+			return
+		}
+		out.TS, out.Node = ver.TS, ver.Node
+	} else if err := s.repl.write(r.Context(), EntryRef{Kind: KindKV, Key: key}, *body.Value); err != nil {
 		codec.WriteError(w, err)
 		return
 	}
-	codec.WriteJSON(w, http.StatusOK, body)
+	codec.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleCAS(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/targets"
@@ -22,6 +23,8 @@ var modes = targets.Modes{
 		Doc: "one replica acks; anti-entropy and read repair converge later; NOT linearizable, converges"},
 	{Name: string(ModeOneNoRepair), Linearizable: targets.No, Converges: targets.No,
 		Doc: "as one, with anti-entropy and read repair off; does NOT converge (caught by the convergence checker)"},
+	{Name: string(ModeSession), Linearizable: targets.No, Converges: targets.Yes,
+		Doc: "as one, with sticky client sessions (reads at least the session's version of the key, writes stamped above it); NOT linearizable, read-your-writes, monotonic reads/writes, writes-follow-reads per key, converges"},
 }
 
 // Target describes the kv target: a Dynamo-style store served by
@@ -40,7 +43,7 @@ var Target = targets.Target{
 		if err != nil {
 			return nil, err
 		}
-		d := &deployment{NodeDaemon: nd, clients: map[string]*Client{}}
+		d := &deployment{NodeDaemon: nd, clients: map[string]*Client{}, session: Mode(env.Mode.Name).Session()}
 		for _, n := range env.Nodes {
 			d.clients[n.Name] = NewClient(nd.URL(n.Name), env.OpTimeout)
 		}
@@ -49,16 +52,27 @@ var Target = targets.Target{
 }
 
 // deployment is faultline-node in the kv role on every node, with one
-// client per node that every worker on it shares.
+// client per node that every worker on it shares (its connections; in
+// session mode each worker has its own Session over it).
 type deployment struct {
 	*deploy.NodeDaemon
 	clients map[string]*Client
+	session bool // the mode keeps client sessions
 }
 
 // RegisterClient is node's client (api.RegisterClients), for the kv
-// workload.
+// workload. In session mode every call starts a new Session: the runner
+// calls it once per worker, so sessions are never shared between
+// workers.
 func (d *deployment) RegisterClient(node string) (api.Register, error) {
-	return d.clients[node], nil
+	c, ok := d.clients[node]
+	if !ok {
+		return nil, fmt.Errorf("kv: no node %q", node)
+	}
+	if d.session {
+		return NewSession(c), nil
+	}
+	return c, nil
 }
 
 // SetClient is node's client as a set (api.SetClients).
