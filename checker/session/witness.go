@@ -143,7 +143,7 @@ func (k *keyHist) cycleWitness(m Model, c *constraints, cyc []edge) *Witness {
 	case 2:
 		fmt.Fprintf(&b, "%s, but %s", steps[0], steps[1])
 	default:
-		fmt.Fprintf(&b, "%s and %s: no order of the writes puts each before the next around this cycle", strings.Join(steps[:len(steps)-1], "; "), steps[len(steps)-1])
+		fmt.Fprintf(&b, "%s; and %s, a cycle no order of the writes can follow", strings.Join(steps[:len(steps)-1], "; "), steps[len(steps)-1])
 	}
 	fmt.Fprintf(&b, ": under %s, %s", m.label(), m.principle())
 	w.Why = b.String()
