@@ -141,6 +141,14 @@ const (
 	// WritesFollowReadsViolation is a write ordered before a write its
 	// process had already read.
 	WritesFollowReadsViolation Anomaly = "writes-follow-reads-violation"
+	// PRAMViolation is a history that no single arbitration order and
+	// visibility make satisfy monotonic reads, monotonic writes and
+	// read-your-writes together, though each alone may hold.
+	PRAMViolation Anomaly = "pram-violation"
+	// CausalViolation is a history that breaks the four session
+	// guarantees together (Brzezinski et al.'s characterization of causal
+	// consistency), named when no single bad pattern is pinned.
+	CausalViolation Anomaly = "causal-violation"
 )
 
 // The bad patterns of Bouajjani, Enea, Guerraoui and Hamza, "On verifying
@@ -181,6 +189,7 @@ var anomalyOrder = []Anomaly{
 	Nonlinearizable, Nonsequential,
 	CyclicCO, WriteCOInitRead, ThinAirRead, WriteCORead, WriteHBInitRead, CyclicHB,
 	MonotonicReadsViolation, MonotonicWritesViolation, ReadYourWritesViolation, WritesFollowReadsViolation,
+	PRAMViolation, CausalViolation,
 }
 
 // Anomalies lists every anomaly this package knows. The slice is the

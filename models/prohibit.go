@@ -52,6 +52,8 @@ var prohibitions = []prohibition{
 	{Linearizable, []Anomaly{Nonlinearizable}, "definition (Herlihy and Wing 1990)"},
 	{Sequential, []Anomaly{Nonsequential}, "definition (Lamport 1979)"},
 	{Causal, []Anomaly{CyclicCO, WriteCOInitRead, ThinAirRead, WriteCORead, WriteHBInitRead, CyclicHB}, "Bouajjani, Enea, Guerraoui, Hamza POPL 2017 (causal memory's bad patterns)"},
+	{Causal, []Anomaly{CausalViolation}, "Brzezinski, Sobaniec, Wawrzyniak 2004 (causal = the four session guarantees together)"},
+	{PRAM, []Anomaly{PRAMViolation}, "Brzezinski, Sobaniec, Wawrzyniak 2004 (PRAM = monotonic reads, monotonic writes and read-your-writes together)"},
 	{WritesFollowReads, []Anomaly{WritesFollowReadsViolation}, "definition (Terry et al. 1994; Brzezinski et al. 2004)"},
 	{MonotonicReads, []Anomaly{MonotonicReadsViolation}, "definition (Terry et al. 1994; Brzezinski et al. 2004)"},
 	{MonotonicWrites, []Anomaly{MonotonicWritesViolation}, "definition (Terry et al. 1994; Brzezinski et al. 2004)"},

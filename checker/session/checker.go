@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/history"
+	lat "github.com/faultline/faultline/models"
 )
 
 // Checker decides the session guarantees and the models they compose
@@ -218,7 +219,41 @@ func (c Checker) Check(ctx context.Context, h history.History) checker.Result {
 		res.Verdict = checker.Valid
 		res.Summary = "every model holds on every key: " + strings.Join(held, ", ") + " (" + activity + ")"
 	}
-	return res
+	return decides(res, models, results)
+}
+
+// lattice maps each model to the lattice's name for it and the anomaly
+// that rules it out there.
+var lattice = map[Model]struct {
+	model   lat.Model
+	anomaly lat.Anomaly
+}{
+	ReadYourWrites:    {lat.ReadYourWrites, lat.ReadYourWritesViolation},
+	MonotonicReads:    {lat.MonotonicReads, lat.MonotonicReadsViolation},
+	MonotonicWrites:   {lat.MonotonicWrites, lat.MonotonicWritesViolation},
+	WritesFollowReads: {lat.WritesFollowReads, lat.WritesFollowReadsViolation},
+	PRAM:              {lat.PRAM, lat.PRAMViolation},
+	Causal:            {lat.Causal, lat.CausalViolation},
+}
+
+// decides says what the result means for the lattice (package models):
+// every asked model is decided, the holding ones verified, the ruled-out
+// ones found. The checker is informational: a keyed workload's test is
+// judged by linearizability, which implies all six, so a violation still
+// makes the run invalid while anything else leaves the verdict to it.
+func decides(r checker.Result, asked []Model, results map[string]ModelResult) checker.Result {
+	r.Informational = true
+	for _, m := range asked {
+		l := lattice[m]
+		r.Decides = append(r.Decides, l.model)
+		switch results[string(m)].Status {
+		case Holds:
+			r.Verified = append(r.Verified, l.model)
+		case RuledOut:
+			r.Found = append(r.Found, l.anomaly)
+		}
+	}
+	return r
 }
 
 // nouns is "1 key", "2 keys".

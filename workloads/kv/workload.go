@@ -6,6 +6,7 @@ import (
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/sequential"
+	"github.com/faultline/faultline/checker/session"
 	"github.com/faultline/faultline/workloads"
 	"github.com/faultline/faultline/workloads/final"
 )
@@ -59,6 +60,6 @@ var Workload = workloads.Workload{
 		}, nil
 	},
 	Checkers: func(o workloads.CheckOptions) []checker.Checker {
-		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o), sequential.Checker{}, checker.Convergence{}, checker.StaleReads{}}
+		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o), sequential.Checker{}, session.Checker{}, checker.Convergence{}, checker.StaleReads{}}
 	},
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/faultline/faultline/api"
 	"github.com/faultline/faultline/checker"
 	"github.com/faultline/faultline/checker/sequential"
+	"github.com/faultline/faultline/checker/session"
 	"github.com/faultline/faultline/workloads"
 )
 
@@ -37,6 +38,6 @@ var Workload = workloads.Workload{
 		}, nil
 	},
 	Checkers: func(o workloads.CheckOptions) []checker.Checker {
-		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o), sequential.Checker{}}
+		return []checker.Checker{workloads.Linearizable(checker.CASRegister(), o), sequential.Checker{}, session.Checker{}}
 	},
 }
