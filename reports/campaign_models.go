@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/faultline/faultline/campaign"
 	"github.com/faultline/faultline/models"
@@ -78,10 +79,10 @@ func mergeModel(m models.Model, runs []campaign.Result) modelCell {
 		s := r.Models[i]
 		switch s.State {
 		case models.StateRuledOut:
-			c := modelCell{Class: "ruled-out", Text: "ruled out", Href: runHref(r),
+			c := modelCell{Class: "ruled-out", Text: "✗", Href: runHref(r),
 				Title: fmt.Sprintf("%s: ruled out in run %s", m, r.ID)}
 			if len(s.Anomalies) > 0 {
-				c.Text = string(s.Anomalies[0])
+				c.Text = "✗ " + strings.TrimSuffix(string(s.Anomalies[0]), "-violation")
 				c.Title += " by " + string(s.Anomalies[0])
 			}
 			return c
@@ -90,7 +91,7 @@ func mergeModel(m models.Model, runs []campaign.Result) modelCell {
 		}
 	}
 	if holds == len(runs) {
-		return modelCell{Class: "holds", Text: "holds", Title: fmt.Sprintf("%s holds in all %d runs", m, len(runs))}
+		return modelCell{Class: "holds", Text: "✓", Title: fmt.Sprintf("%s holds in all %d runs", m, len(runs))}
 	}
 	return modelCell{Class: "not-checked", Text: "–", Title: fmt.Sprintf("%s: checked and holding in %d of %d runs, ruled out in none", m, holds, len(runs))}
 }

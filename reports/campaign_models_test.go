@@ -44,7 +44,7 @@ func TestModelTable(t *testing.T) {
 	if serial.Cells[0].Class != "holds" || serial.Cells[1].Class != "holds" || serial.Runs != 2 {
 		t.Errorf("serial: %+v", serial)
 	}
-	if c := one.Cells[0]; c.Class != "ruled-out" || c.Href != "runs/d/index.html" && c.Href == "" || c.Text != "nonlinearizable" {
+	if c := one.Cells[0]; c.Class != "ruled-out" || c.Href != "runs/d/index.html" && c.Href == "" || c.Text != "✗ nonlinearizable" {
 		t.Errorf("one, linearizable: %+v, want ruled out by run d", c)
 	}
 	if c := one.Cells[1]; c.Class != "not-checked" {

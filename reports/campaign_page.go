@@ -403,7 +403,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 .badge{display:inline-block;color:#fff;padding:.05em .5em;border-radius:.25em;font-weight:700;font-size:.85em;text-transform:uppercase}
 .badge.valid{background:var(--valid)}.badge.invalid{background:var(--invalid)}.badge.unknown{background:var(--unknown)}
 table.grid td{min-width:11em}
-#models td{text-align:center;white-space:nowrap}
+#models{font-size:.85em}#models td{text-align:center;white-space:nowrap}#models thead th{max-width:7em}
 #models td.holds{background:#e8f5e9;color:#1b5e20}#models td.ruled-out{background:#ffebee;color:#b71c1c;font-weight:600}#models td.not-checked{color:#999}
 table.grid td.valid{background:#e8f5e9}table.grid td.invalid{background:#ffebee}table.grid td.unknown{background:#fff3e0}
 table.grid th.mode{font-size:1.05em}
@@ -441,8 +441,8 @@ tr.missed td{background:#fff3f3}
 linking to its report: ✓ met its expectation (an expected-invalid run that was caught is a ✓), ✗ missed it (outlined).
 Faults: {{range .Families}}<span class="swatch" style="background:{{.Colour}}"></span>{{.Name}} {{end}}</p>
 {{with .Models.Rows}}<h2>Consistency models</h2>
-<p class="small">One row per target and mode, over all its runs; strongest model first. <b>holds</b>: every run checked it (or a stronger model) over its whole history and nothing ruled it out;
-<b>ruled out</b>: some run found an anomaly that proves it does not hold (links to that run); <b>–</b>: not checked in every run.</p>
+<p class="small">One row per target and mode, over all its runs; strongest model first. <b>✓ holds</b>: every run checked it (or a stronger model) over its whole history and nothing ruled it out;
+<b>✗ ruled out</b>: some run found the anomaly named, which proves it does not hold (links to that run); <b>–</b>: not checked in every run.</p>
 <div class="scroll"><table id="models"><thead><tr><th>target · mode</th>{{range $.Models.Heads}}<th>{{.}}</th>{{end}}<th>runs</th></tr></thead><tbody>
 {{range .}}<tr><th>{{.Name}}</th>{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}<td class="num">{{.Runs}}</td></tr>
 {{end}}</tbody></table></div>
