@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -20,6 +21,9 @@ type modelTableRow struct {
 	Name  string
 	Cells []modelCell
 	Runs  int
+	// Avail is the share of client ops invoked during a fault that
+	// completed ok, over the row's runs ("–" when none measured it).
+	Avail string
 }
 
 type modelCell struct{ Class, Text, Title, Href string }
@@ -60,7 +64,7 @@ func modelTableOf(rs []campaign.Result) modelTable {
 		}
 	}
 	for _, g := range groups {
-		row := modelTableRow{Name: g.name, Runs: len(g.runs)}
+		row := modelTableRow{Name: g.name, Runs: len(g.runs), Avail: availDuring(g.runs)}
 		for _, m := range cols {
 			row.Cells = append(row.Cells, mergeModel(m, g.runs))
 		}
@@ -94,4 +98,20 @@ func mergeModel(m models.Model, runs []campaign.Result) modelCell {
 		return modelCell{Class: "holds", Text: "✓", Title: fmt.Sprintf("%s holds in all %d runs", m, len(runs))}
 	}
 	return modelCell{Class: "not-checked", Text: "–", Title: fmt.Sprintf("%s: checked and holding in %d of %d runs, ruled out in none", m, holds, len(runs))}
+}
+
+// availDuring pools the runs' availability during faults: the mean of the
+// runs that measured it, so each run weighs the same.
+func availDuring(runs []campaign.Result) string {
+	sum, n := 0.0, 0
+	for _, r := range runs {
+		if r.Metrics != nil && r.Metrics.AvailDuring != nil && !math.IsNaN(*r.Metrics.AvailDuring) {
+			sum += *r.Metrics.AvailDuring
+			n++
+		}
+	}
+	if n == 0 {
+		return "–"
+	}
+	return pctOrDash(&[]float64{sum / float64(n)}[0])
 }

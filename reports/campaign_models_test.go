@@ -47,7 +47,24 @@ func TestModelTable(t *testing.T) {
 	if c := one.Cells[0]; c.Class != "ruled-out" || c.Href != "runs/d/index.html" && c.Href == "" || c.Text != "✗ nonlinearizable" {
 		t.Errorf("one, linearizable: %+v, want ruled out by run d", c)
 	}
+	if serial.Avail != "–" {
+		t.Errorf("serial availability %q, want – (no run measured it)", serial.Avail)
+	}
 	if c := one.Cells[1]; c.Class != "not-checked" {
 		t.Errorf("one, sequential: %+v, want not checked", c)
+	}
+}
+
+// Availability beside the models is the mean over the runs that measured it.
+func TestModelTableAvailability(t *testing.T) {
+	a, b := 0.5, 1.0
+	run := func(id string, avail *float64) campaign.Result {
+		r := campaign.Result{Models: []models.Status{{Model: models.Linearizable, State: models.StateHolds}}, Metrics: &campaign.Metrics{AvailDuring: avail}}
+		r.ID, r.Target, r.Mode = id, "kv", "serial"
+		return r
+	}
+	tab := modelTableOf([]campaign.Result{run("a", &a), run("b", &b), run("c", nil)})
+	if got := tab.Rows[0].Avail; got != "75%" {
+		t.Errorf("availability %q, want 75%% (the mean of 50%% and 100%%; the run without it left out)", got)
 	}
 }

@@ -443,8 +443,8 @@ Faults: {{range .Families}}<span class="swatch" style="background:{{.Colour}}"><
 {{with .Models.Rows}}<h2>Consistency models</h2>
 <p class="small">One row per target and mode, over all its runs; strongest model first. <b>✓ holds</b>: every run checked it (or a stronger model) over its whole history and nothing ruled it out;
 <b>✗ ruled out</b>: some run found the anomaly named, which proves it does not hold (links to that run); <b>–</b>: not checked in every run.</p>
-<div class="scroll"><table id="models"><thead><tr><th>target · mode</th>{{range $.Models.Heads}}<th>{{.}}</th>{{end}}<th>runs</th></tr></thead><tbody>
-{{range .}}<tr><th>{{.Name}}</th>{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}<td class="num">{{.Runs}}</td></tr>
+<div class="scroll"><table id="models"><thead><tr><th>target · mode</th>{{range $.Models.Heads}}<th>{{.}}</th>{{end}}<th title="availability during faults: the share of client ops invoked while a fault was in place that completed ok, mean over the runs">answered in faults</th><th>runs</th></tr></thead><tbody>
+{{range .}}<tr><th>{{.Name}}</th>{{range .Cells}}<td class="{{.Class}}" title="{{.Title}}">{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}<td class="num">{{.Avail}}</td><td class="num">{{.Runs}}</td></tr>
 {{end}}</tbody></table></div>
 {{end}}
 {{range .Groups}}
