@@ -161,14 +161,9 @@ func encodeRegister(inv history.Op, comp *history.Op) (any, any, bool, error) {
 		in.F, in.A = 'w', v
 		return in, regOutput{Known: known}, true, nil
 	case "cas":
-		var pair []json.RawMessage
-		if err := json.Unmarshal(inv.Value, &pair); err != nil || len(pair) != 2 {
-			return nil, nil, false, fmt.Errorf("cas argument %s is not [old,new]", inv.Value)
-		}
-		a, err1 := decodeRegVal(pair[0])
-		b, err2 := decodeRegVal(pair[1])
-		if err1 != nil || err2 != nil || !b.Set {
-			return nil, nil, false, fmt.Errorf("cas argument %s is not [old,new] of ints", inv.Value)
+		a, b, err := DecodeRegisterCAS(inv.Value)
+		if err != nil {
+			return nil, nil, false, err
 		}
 		in.F, in.A, in.B = 'c', a, b
 		return in, regOutput{Known: known}, true, nil

@@ -2,9 +2,9 @@ package sequential
 
 import (
 	"encoding/json"
-	"fmt"
 	"strconv"
-	"strings"
+
+	"github.com/faultline/faultline/checker"
 )
 
 // value is a register value: an int, or the initial value (set false),
@@ -30,43 +30,16 @@ func (v value) words() string {
 	return v.String()
 }
 
-// decodeValue reads an int or null (an absent value is null).
+// decodeValue reads an int or null (an absent value is null), as every
+// register checker does (checker.DecodeRegisterValue).
 func decodeValue(raw json.RawMessage) (value, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return value{}, nil
-	}
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return value{set: true, n: n}, nil // the common case, without encoding/json
-	}
-	var n *int64
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return value{}, fmt.Errorf("value %s is not an int or null", raw)
-	}
-	if n == nil {
-		return value{}, nil
-	}
-	return value{set: true, n: *n}, nil
+	v, err := checker.DecodeRegisterValue(raw)
+	return value{set: v.Set, n: v.V}, err
 }
 
-// decodeCAS reads a cas argument [old,new]: old an int or null, new an int.
+// decodeCAS reads a cas argument [old,new]: old an int or null, new an int
+// (checker.DecodeRegisterCAS).
 func decodeCAS(raw json.RawMessage) (from, to value, err error) {
-	if s := string(raw); len(s) > 2 && s[0] == '[' && s[len(s)-1] == ']' {
-		if a, b, ok := strings.Cut(s[1:len(s)-1], ","); ok { // the common case, without encoding/json
-			from, err1 := decodeValue(json.RawMessage(a))
-			to, err2 := decodeValue(json.RawMessage(b))
-			if err1 == nil && err2 == nil && to.set {
-				return from, to, nil
-			}
-		}
-	}
-	var pair []json.RawMessage
-	if json.Unmarshal(raw, &pair) != nil || len(pair) != 2 {
-		return value{}, value{}, fmt.Errorf("cas argument %s is not [old,new]", raw)
-	}
-	from, err1 := decodeValue(pair[0])
-	to, err2 := decodeValue(pair[1])
-	if err1 != nil || err2 != nil || !to.set {
-		return value{}, value{}, fmt.Errorf("cas argument %s is not [old,new] of ints (old may be null)", raw)
-	}
-	return from, to, nil
+	a, b, err := checker.DecodeRegisterCAS(raw)
+	return value{set: a.Set, n: a.V}, value{set: b.Set, n: b.V}, err
 }

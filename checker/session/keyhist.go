@@ -113,16 +113,11 @@ func readHistory(h history.History) (map[string]*keyHist, counts, error) {
 			o.a = v
 		case "cas":
 			o.f = 'c'
-			var pair []json.RawMessage
-			if err := json.Unmarshal(inv.Value, &pair); err != nil || len(pair) != 2 {
-				return nil, c, fmt.Errorf("%w: session: cas op %d: argument %s is not [old,new]", checker.ErrBadInput, inv.Index, inv.Value)
+			a, b, err := checker.DecodeRegisterCAS(inv.Value)
+			if err != nil {
+				return nil, c, fmt.Errorf("%w: session: cas op %d: %v", checker.ErrBadInput, inv.Index, err)
 			}
-			a, err1 := decode(pair[0])
-			b, err2 := decode(pair[1])
-			if err1 != nil || err2 != nil || !b.set {
-				return nil, c, fmt.Errorf("%w: session: cas op %d: argument %s is not [old,new] of ints (old may be null)", checker.ErrBadInput, inv.Index, inv.Value)
-			}
-			o.a, o.b = a, b
+			o.a, o.b = value{set: a.Set, v: a.V}, value{set: b.Set, v: b.V}
 		default:
 			return nil, c, fmt.Errorf("%w: session: op %d: f %q is not read, write or cas", checker.ErrBadInput, inv.Index, inv.F)
 		}
@@ -181,19 +176,10 @@ func readHistory(h history.History) (map[string]*keyHist, counts, error) {
 	return keys, c, nil
 }
 
-// decode reads an int or null.
+// decode reads an int or null (checker.DecodeRegisterValue).
 func decode(raw json.RawMessage) (value, error) {
-	if len(raw) == 0 || string(raw) == "null" {
-		return value{}, nil
-	}
-	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return value{set: true, v: n}, nil
-	}
-	var n int64
-	if err := json.Unmarshal(raw, &n); err != nil {
-		return value{}, fmt.Errorf("value %s is not an int or null", raw)
-	}
-	return value{set: true, v: n}, nil
+	v, err := checker.DecodeRegisterValue(raw)
+	return value{set: v.Set, v: v.V}, err
 }
 
 // build decides which indeterminate writes happened and lays out the
